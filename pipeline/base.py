@@ -1,0 +1,141 @@
+"""Processors (stages) and the Pipeline that chains them.
+
+A processor declares ``name``, ``requires`` and ``provides`` (sets of layer
+names), loads its resources once in ``__init__`` and, when called on a
+Document, adds its own layer. A Pipeline is built from an ordered list of
+stage names; it checks that every requirement is provided by an earlier stage
+and raises PipelineError naming what is missing.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any, Callable, ClassVar, Iterable, Iterator
+
+from .document import Document, InvalidDocument
+
+
+class PipelineError(ValueError):
+    """A pipeline that cannot be built (unknown stage, unmet requirement)."""
+
+
+class Processor:
+    """Base class of a stage. Subclasses set the class attributes and implement ``__call__``."""
+
+    name: ClassVar[str] = ""
+    requires: ClassVar[frozenset[str]] = frozenset()
+    provides: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, **config: Any) -> None:
+        self.config = config
+
+    def __call__(self, doc: Document) -> Document:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+
+# name -> "module:Class", imported lazily so that building a pipeline only loads what it uses
+_REGISTRY: dict[str, str | type[Processor]] = {
+    "normalize": "pipeline.normalize:Normalizer",
+    "sentences": "pipeline.sentences:SentenceSplitter",
+    "tokens": "pipeline.tokens:Tokenizer",
+    "abbreviations": "pipeline.abbreviations:AbbreviationFinder",
+    "ministries": "pipeline.ministries:MinistryTagger",
+    "places": "pipeline.places:PlaceTagger",
+    "officials": "pipeline.officials:OfficialTagger",
+    "dates": "pipeline.dates:DateTagger",
+    "reform_areas": "pipeline.reform_areas:ReformAreaTagger",
+}
+
+DEFAULT_STAGES: list[str] = ["normalize", "sentences", "tokens"]
+
+
+def register(name: str, target: str | type[Processor], default_after: str | None = None) -> None:
+    """Register a stage class (or its ``"module:Class"`` path) under ``name``.
+
+    With ``default_after``, the stage is also inserted into DEFAULT_STAGES after that stage.
+    """
+    _REGISTRY[name] = target
+    if default_after is not None and name not in DEFAULT_STAGES:
+        DEFAULT_STAGES.insert(DEFAULT_STAGES.index(default_after) + 1, name)
+
+
+def available_stages() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def stage_class(name: str) -> type[Processor]:
+    try:
+        target = _REGISTRY[name]
+    except KeyError:
+        raise PipelineError(f"unknown stage {name!r}; available: {', '.join(available_stages())}") from None
+    if isinstance(target, str):
+        module_name, _, cls_name = target.partition(":")
+        target = getattr(importlib.import_module(module_name), cls_name)
+        _REGISTRY[name] = target
+    return target
+
+
+def check_requirements(classes: Iterable[type[Processor]]) -> None:
+    """Raise PipelineError if a stage requires a layer no earlier stage provides."""
+    provided: set[str] = set()
+    problems = []
+    for cls in classes:
+        missing = set(cls.requires) - provided
+        if missing:
+            problems.append(f"stage {cls.name!r} requires {', '.join(sorted(missing))}, "
+                            f"which no earlier stage provides")
+        provided |= set(cls.provides)
+    if problems:
+        raise PipelineError("; ".join(problems))
+
+
+class Pipeline:
+    """An ordered chain of processors. Call it on a string, a dict or a Document."""
+
+    def __init__(self, stages: Iterable[str | Processor] | None = None,
+                 config: dict[str, dict] | None = None) -> None:
+        config = config or {}
+        names = list(DEFAULT_STAGES if stages is None else stages)
+        classes = [type(s) if isinstance(s, Processor) else stage_class(s) for s in names]
+        check_requirements(classes)
+        self.processors: list[Processor] = [
+            s if isinstance(s, Processor) else cls(**config.get(cls.name, {}))
+            for s, cls in zip(names, classes)]
+
+    @property
+    def stage_names(self) -> list[str]:
+        return [p.name for p in self.processors]
+
+    def make_doc(self, item: str | dict | Document, id: str | None = None,
+                 meta: dict | None = None) -> Document:
+        if isinstance(item, Document):
+            return item
+        if isinstance(item, str):
+            return Document(item, id=id, meta=meta)
+        if isinstance(item, dict):
+            return Document.from_dict(item)
+        raise InvalidDocument(f"cannot make a document from {type(item).__name__}")
+
+    def __call__(self, item: str | dict | Document, id: str | None = None,
+                 meta: dict | None = None) -> Document:
+        doc = self.make_doc(item, id=id, meta=meta)
+        for proc in self.processors:
+            proc(doc)
+            doc.done.add(proc.name)
+        return doc
+
+    def pipe(self, items: Iterable[str | dict | Document],
+             on_error: Callable[[Any, Exception], None] | None = None) -> Iterator[Document]:
+        """Process items lazily. With ``on_error``, a failing item is reported and skipped."""
+        for item in items:
+            try:
+                yield self(item)
+            except Exception as exc:  # noqa: BLE001 - reported, never silently lost
+                if on_error is None:
+                    raise
+                on_error(item, exc)
+
+    def __repr__(self) -> str:
+        return f"Pipeline({self.stage_names})"

@@ -1,0 +1,205 @@
+"""The document model: a text with stand-off layers addressed by character offsets.
+
+Every span (sentence, token, entity) is a pair of Python ``str`` indices into
+``Document.text`` (end exclusive). ``Document.validate()`` checks that each one
+is inside the text and that entities carry exactly ``text[start:end]``.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+
+class InvalidDocument(ValueError):
+    """A document that cannot be processed (no text, wrong type, broken offsets)."""
+
+
+@dataclass(slots=True)
+class Span:
+    """A plain region of the text (a sentence, a paragraph)."""
+
+    start: int
+    end: int
+
+    def to_json(self) -> dict:
+        return {"start": self.start, "end": self.end}
+
+
+@dataclass(slots=True)
+class Token:
+    """A word (possibly several syllables) with its part-of-speech tag."""
+
+    start: int
+    end: int
+    pos: str | None = None
+
+    def to_json(self) -> dict:
+        return {"start": self.start, "end": self.end, "pos": self.pos}
+
+
+@dataclass(slots=True)
+class Entity:
+    """A labelled span. ``attrs`` holds label-specific attributes (canonical, title, org, value, area...)."""
+
+    label: str
+    start: int
+    end: int
+    text: str
+    attrs: dict[str, Any] = field(default_factory=dict)
+    source: str | None = None  # which stage proposed it (rules, model, ...)
+
+    def to_json(self) -> dict:
+        out = {"label": self.label, "start": self.start, "end": self.end, "text": self.text}
+        out.update(self.attrs)
+        return out
+
+
+class OffsetMap:
+    """Maps offsets in a normalized text back to the string the user gave.
+
+    The normalized text is built from pieces: runs copied unchanged from the
+    input, and replacements (a decoded HTML entity, a composed character, a
+    dropped control character). ``pieces`` holds ``(out_start, orig_start,
+    orig_end, copied)`` sorted by ``out_start``.
+    """
+
+    __slots__ = ("_out_starts", "_pieces", "out_len", "orig_len")
+
+    def __init__(self, pieces: list[tuple[int, int, int, bool]], out_len: int, orig_len: int):
+        self._pieces = pieces
+        self._out_starts = [p[0] for p in pieces]
+        self.out_len = out_len
+        self.orig_len = orig_len
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Return the ``(start, end)`` in the original string covering ``text[start:end]``."""
+        if not 0 <= start <= end <= self.out_len:
+            raise ValueError(f"span {start}:{end} outside text of length {self.out_len}")
+        return self._point(start, is_end=False), self._point(end, is_end=True)
+
+    def _point(self, pos: int, is_end: bool) -> int:
+        pieces = self._pieces
+        if not pieces:
+            return 0 if pos == 0 else self.orig_len
+        if pos >= self.out_len:
+            return pieces[-1][2] if is_end else self.orig_len
+        i = bisect.bisect_right(self._out_starts, pos) - 1
+        out_start, orig_start, orig_end, copied = pieces[i]
+        if pos == out_start:
+            # an end at a piece boundary ends where the previous piece ended in the input
+            return pieces[i - 1][2] if is_end and i > 0 else orig_start
+        if copied:
+            return orig_start + (pos - out_start)
+        return orig_end if is_end else orig_start
+
+
+class Document:
+    """One text with its metadata and annotation layers.
+
+    ``text`` is the text all offsets refer to (after the ``normalize`` stage,
+    the normalized text). ``original`` keeps the input string and
+    ``offset_map`` maps spans back into it when normalization changed the text.
+    """
+
+    def __init__(self, text: str, id: str | None = None, meta: dict | None = None):
+        if not isinstance(text, str):
+            raise InvalidDocument(f"document {id!r}: text must be a string, got {type(text).__name__}")
+        self.id = id
+        self.text = text
+        self.meta: dict = dict(meta or {})
+        self.original: str = text
+        self.offset_map: OffsetMap | None = None
+        self.sentences: list[Span] = []
+        self.tokens: list[Token] = []
+        self.entities: list[Entity] = []
+        # extra layers added by stages: name -> list of JSON-ready dicts
+        self.layers: dict[str, list] = {}
+        self.done: set[str] = set()  # names of the stages that ran
+
+    @classmethod
+    def from_dict(cls, record: dict) -> "Document":
+        """Build a document from ``{"id", "text", "meta"}`` (extra keys are ignored)."""
+        if not isinstance(record, dict):
+            raise InvalidDocument(f"expected a JSON object, got {type(record).__name__}")
+        doc_id = record.get("id")
+        if "text" not in record or record["text"] is None:
+            raise InvalidDocument(f"document {doc_id!r} has no text")
+        meta = record.get("meta") or {}
+        if not isinstance(meta, dict):
+            raise InvalidDocument(f"document {doc_id!r}: meta must be an object")
+        # a flat record (id, title, text, published) is accepted too
+        for key in ("published", "title", "url"):
+            if key in record and key not in meta:
+                meta[key] = record[key]
+        return cls(record["text"], id=None if doc_id is None else str(doc_id), meta=meta)
+
+    # -- entities ---------------------------------------------------------
+    def add_entity(self, label: str, start: int, end: int, source: str | None = None,
+                   **attrs: Any) -> Entity:
+        """Add an entity over ``text[start:end]``; its text is taken from the document."""
+        if not 0 <= start < end <= len(self.text):
+            raise ValueError(f"entity {label} {start}:{end} outside text of length {len(self.text)}")
+        ent = Entity(label, start, end, self.text[start:end], attrs, source)
+        self.entities.append(ent)
+        return ent
+
+    def entities_of(self, *labels: str) -> list[Entity]:
+        return [e for e in self.entities if e.label in labels]
+
+    def sorted_entities(self) -> list[Entity]:
+        """Entities by start, longer first, then label (the order of the output format)."""
+        return sorted(self.entities, key=lambda e: (e.start, -e.end, e.label))
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span of ``text`` to the input string the document was made from."""
+        if self.offset_map is None:
+            return start, end
+        return self.offset_map.to_original(start, end)
+
+    # -- checks and output --------------------------------------------------
+    def validate(self) -> None:
+        """Raise InvalidDocument if any span is outside the text or an entity's text is wrong."""
+        n = len(self.text)
+        for layer_name, spans in (("sentences", self.sentences), ("tokens", self.tokens)):
+            for s in spans:
+                if not 0 <= s.start <= s.end <= n:
+                    raise InvalidDocument(f"document {self.id!r}: {layer_name} span {s.start}:{s.end} outside text")
+        for e in self.entities:
+            if not 0 <= e.start < e.end <= n or self.text[e.start:e.end] != e.text:
+                raise InvalidDocument(
+                    f"document {self.id!r}: entity {e.label} {e.start}:{e.end} {e.text!r} "
+                    f"does not match text {self.text[e.start:e.end]!r}")
+        for name, items in self.layers.items():
+            for item in items:
+                if isinstance(item, dict) and "start" in item and "end" in item:
+                    s, t = item["start"], item["end"]
+                    if not 0 <= s <= t <= n:
+                        raise InvalidDocument(f"document {self.id!r}: {name} span {s}:{t} outside text")
+                    if "text" in item and self.text[s:t] != item["text"]:
+                        raise InvalidDocument(f"document {self.id!r}: {name} span {s}:{t} text mismatch")
+
+    def to_json(self) -> dict:
+        """The output object of the annotation format (../shared/spec/annotation-format.md)."""
+        out: dict[str, Any] = {"id": self.id, "text": self.text, "meta": self.meta}
+        out["sentences"] = [s.to_json() for s in self.sentences]
+        out["tokens"] = [t.to_json() for t in self.tokens]
+        out["entities"] = [e.to_json() for e in self.sorted_entities()]
+        for name in sorted(self.layers):
+            out[name] = self.layers[name]
+        if self.offset_map is not None:
+            out["normalized"] = True
+        return out
+
+    def __repr__(self) -> str:
+        return (f"Document(id={self.id!r}, chars={len(self.text)}, sentences={len(self.sentences)}, "
+                f"tokens={len(self.tokens)}, entities={len(self.entities)})")
+
+    def _repr_html_(self) -> str:  # pragma: no cover - notebook display
+        from .display import render_html
+        return render_html(self)
+
+
+def iter_spans_text(doc: Document, spans: Iterable[Span | Token]) -> list[str]:
+    """The surface strings of ``spans`` (handy in tests and notebooks)."""
+    return [doc.text[s.start:s.end] for s in spans]

@@ -1,0 +1,109 @@
+"""Locating and reading the versioned data files in ``models/``.
+
+Every file in ``models/`` is listed in ``models/MANIFEST.jsonl`` with its
+version, source, licence and sha256. Stages read them through the functions
+here, once, in their constructors. ``python -m pipeline.resources --update``
+recomputes the checksums after a data file was edited.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+MANIFEST = "MANIFEST.jsonl"
+
+
+class ResourceError(RuntimeError):
+    """A data file is missing or malformed."""
+
+
+def models_dir() -> Path:
+    """The models directory: ``$VNEXTRACT_MODELS`` or ``models/`` beside the package."""
+    env = os.environ.get("VNEXTRACT_MODELS")
+    path = Path(env) if env else Path(__file__).resolve().parent.parent / "models"
+    if not path.is_dir():
+        raise ResourceError(f"models directory not found: {path} (set VNEXTRACT_MODELS)")
+    return path
+
+
+def resource_path(name: str) -> Path:
+    path = models_dir() / name
+    if not path.is_file():
+        raise ResourceError(f"data file missing: {path}")
+    return path
+
+
+def read_jsonl(name: str) -> list[dict]:
+    """Rows of a JSONL file in models/ (blank lines and lines starting with # are skipped)."""
+    rows = []
+    path = resource_path(name)
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise ResourceError(f"{path}:{n}: not valid JSON: {exc}") from None
+    return rows
+
+
+def read_tsv(name: str) -> list[dict]:
+    """Rows of a tab-separated file with a header line (lines starting with # are comments)."""
+    path = resource_path(name)
+    with path.open(encoding="utf-8", newline="") as f:
+        lines = [line for line in f if line.strip() and not line.startswith("#")]
+    reader = csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+    rows = []
+    for n, row in enumerate(reader, 2):
+        if None in row or any(v is None for v in row.values()):
+            raise ResourceError(f"{path}: row {n} has the wrong number of fields: {row}")
+        rows.append(row)
+    return rows
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def manifest() -> dict[str, dict]:
+    """``file name -> manifest entry`` from models/MANIFEST.jsonl."""
+    return {row["file"]: row for row in read_jsonl(MANIFEST)}
+
+
+def update_manifest() -> list[str]:
+    """Recompute the sha256 of every listed file; return the names whose checksum changed."""
+    path = resource_path(MANIFEST)
+    rows = read_jsonl(MANIFEST)
+    changed = []
+    for row in rows:
+        target = models_dir() / row["file"]
+        if target.is_file():
+            digest = sha256(target)
+            if row.get("sha256") != digest:
+                row["sha256"] = digest
+                changed.append(row["file"])
+    with path.open("w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    manifest.cache_clear()
+    return changed
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+    if "--update" in sys.argv:
+        print("updated:", ", ".join(update_manifest()) or "nothing")
+    else:
+        for name, row in manifest().items():
+            print(f"{name}\t{row.get('version')}\t{row.get('licence')}")

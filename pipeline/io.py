@@ -12,6 +12,7 @@ A problem with one document (not JSON, no text, undecodable bytes) becomes an
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -72,17 +73,27 @@ def read_txt(path: Path, doc_id: str | None = None) -> Iterator[Item]:
     yield Record({"id": doc_id, "text": text, "meta": {"source_file": str(path)}}, str(path), None)
 
 
+_ID_HINT = re.compile(r'"id"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|(\d+))')
+
+
+def _guess_id(line: str) -> str | None:
+    """The id of a record that cannot be parsed, when it can still be read, so the report names it."""
+    m = _ID_HINT.search(line)
+    return None if m is None else (m.group(1) if m.group(1) is not None else m.group(2))
+
+
 def parse_jsonl_line(raw: bytes, file: str, n: int) -> Item | None:
     """One JSONL line as a Record or an InputError; None for a blank line."""
     line = _decode(raw, file, n, None)
     if isinstance(line, InputError):
+        line.id = _guess_id(raw.decode("utf-8", "replace"))
         return line
     if not line.strip():
         return None
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
-        return InputError(file, n, None, f"not valid JSON: {exc.msg} at column {exc.colno}")
+        return InputError(file, n, _guess_id(line), f"not valid JSON: {exc.msg} at column {exc.colno}")
     if not isinstance(data, dict):
         return InputError(file, n, None, f"expected a JSON object, got {type(data).__name__}")
     doc_id = data.get("id")

@@ -1,0 +1,104 @@
+import unicodedata
+
+import pytest
+
+from pipeline.document import Document
+from pipeline.normalize import Normalizer
+
+
+@pytest.fixture(scope="module")
+def norm():
+    return Normalizer()
+
+
+def run(norm, text, **kw):
+    doc = Document(text)
+    (Normalizer(**kw) if kw else norm)(doc)
+    return doc
+
+
+def back(doc, start, end):
+    s, e = doc.to_original(start, end)
+    return doc.original[s:e]
+
+
+def test_nfd_becomes_nfc_and_maps_back(norm):
+    raw = unicodedata.normalize("NFD", "Phạm Anh Tuấn ở Hải Phòng")
+    doc = run(norm, raw)
+    assert doc.text == "Phạm Anh Tuấn ở Hải Phòng"
+    i = doc.text.index("Hải Phòng")
+    assert unicodedata.normalize("NFC", back(doc, i, i + 9)) == "Hải Phòng"
+    assert back(doc, 0, len(doc.text)) == raw
+
+
+def test_old_tone_marks_become_new_only_at_syllable_end(norm):
+    doc = run(norm, "Hoà bình, thuỷ lợi, khoẻ mạnh, hoàng hôn, quý, Thuý, HOÀ")
+    assert doc.text == "Hòa bình, thủy lợi, khỏe mạnh, hoàng hôn, quý, Thúy, HÒA"
+    assert doc.offset_map is None  # a same-length rewrite needs no map
+
+
+def test_tone_marks_can_be_kept():
+    doc = run(None, "hoà", tone_marks="keep")
+    assert doc.text == "hoà"
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("a\r\nb", "a\nb"),
+    ("a\rb", "a\nb"),
+    ("a\tb", "a b"),
+    ("a  \t b", "a b"),
+    ("a\u00a0b", "a b"),
+    ("a\u200bb\ufeff", "ab"),
+    ("a\x00b\x07", "ab"),
+    ("a\u00adb", "ab"),
+    ("😀 Hà Nội 👍", "😀 Hà Nội 👍"),
+])
+def test_whitespace_and_control_characters(norm, raw, expected):
+    doc = run(norm, raw)
+    assert doc.text == expected
+    assert back(doc, 0, len(doc.text)).replace("\x00", "").replace("\x07", "") is not None
+
+
+def test_every_word_maps_back_to_the_same_word(norm):
+    raw = "Bộ\u200b TT&TT\r\n\tPhạm\u00a0Anh Tuấn 👍 " + unicodedata.normalize("NFD", "Thừa Thiên Huế")
+    doc = run(norm, raw)
+    for word in doc.text.split():
+        i = doc.text.index(word)
+        orig = back(doc, i, i + len(word))
+        cleaned = unicodedata.normalize("NFC", orig).replace("\u200b", "")
+        assert cleaned == word
+
+
+def test_html_is_stripped_with_offsets_kept(norm):
+    raw = "<p>Bộ TT&amp;TT họp</p><script>var x = '<b>';</script><p>tại <b>Hải Phòng</b></p>"
+    doc = run(norm, raw)
+    assert "<" not in doc.text and "var x" not in doc.text
+    assert "Bộ TT&TT họp" in doc.text
+    i = doc.text.index("TT&TT")
+    assert back(doc, i, i + 5) == "TT&amp;TT"
+    j = doc.text.index("Hải Phòng")
+    assert back(doc, j, j + 9) == "Hải Phòng"
+
+
+def test_text_with_angle_brackets_but_no_html_is_left_alone(norm):
+    doc = run(norm, "Tăng trưởng <5% và TT&TT")
+    assert doc.text == "Tăng trưởng <5% và TT&TT"
+
+
+PARA = "Đoạn văn này được trang web lặp lại hai lần khi cào dữ liệu."
+
+
+def test_duplicate_paragraphs_are_marked(norm):
+    doc = run(norm, f"Tiêu đề\n\n{PARA}\n\n{PARA}\n\nKết.")
+    paras = doc.layers["paragraphs"]
+    assert [p.get("duplicate_of") for p in paras] == [None, None, 1, None]
+    assert doc.text.count(PARA) == 2
+
+
+def test_duplicate_paragraphs_can_be_dropped():
+    raw = f"Tiêu đề\n\n{PARA}\n\n{PARA}\n\nKết thúc bài."
+    doc = run(None, raw, drop_duplicates=True)
+    assert doc.text.count(PARA) == 1
+    i = doc.text.index("Kết thúc bài.")
+    s, e = doc.to_original(i, i + 13)
+    assert raw[s:e] == "Kết thúc bài."

@@ -1,0 +1,39 @@
+"""Every data file in models/ is listed in the manifest, loads, and matches its checksum."""
+import json
+
+import pytest
+
+from pipeline import resources
+
+MODELS = resources.models_dir()
+DATA_SUFFIXES = {".tsv", ".jsonl", ".csv", ".json", ".crfsuite", ".txt"}
+
+
+def test_every_data_file_is_in_the_manifest():
+    listed = set(resources.manifest())
+    present = {p.relative_to(MODELS).as_posix() for p in MODELS.rglob("*")
+               if p.is_file() and p.suffix in DATA_SUFFIXES and p.name != resources.MANIFEST
+               and not p.name.startswith("LICENSE")}
+    assert present - listed == set(), "data files missing from models/MANIFEST.jsonl"
+    assert listed - present == set(), "manifest lists files that do not exist"
+
+
+@pytest.mark.parametrize("name", sorted(resources.manifest()))
+def test_manifest_entry_is_complete_and_checksum_matches(name):
+    row = resources.manifest()[name]
+    for key in ("version", "source", "licence", "description", "sha256"):
+        assert row.get(key), f"{name}: manifest field {key} is empty"
+    assert resources.sha256(MODELS / name) == row["sha256"], (
+        f"{name} changed since its checksum was recorded: run python -m pipeline.resources --update")
+
+
+@pytest.mark.parametrize("name", sorted(n for n in resources.manifest() if n.endswith((".tsv", ".jsonl"))))
+def test_data_file_loads(name):
+    rows = resources.read_tsv(name) if name.endswith(".tsv") else resources.read_jsonl(name)
+    assert rows, f"{name} is empty"
+    json.dumps(rows, ensure_ascii=False)
+
+
+def test_missing_file_is_a_clear_error():
+    with pytest.raises(resources.ResourceError, match="data file missing"):
+        resources.read_tsv("no_such_table.tsv")

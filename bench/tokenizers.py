@@ -1,0 +1,137 @@
+"""Word segmentation benchmark: F1 on UD_Vietnamese-VTB and throughput, same input, same run.
+
+usage: python3 bench/tokenizers.py [--conllu PATH] [--limit N] [--markdown]
+
+Each system gets the raw sentence text (the ``# text`` line) and must return
+words; a word is right when its character span equals a gold word's span.
+Systems: the vnextract ``tokens`` stage with each backend (which adds its
+never-split rules for abbreviations, dates, numbers and names), and the two
+anchors called directly: pyvi ``ViTokenizer.tokenize`` and underthesea
+``word_tokenize``. Throughput is characters per second of segmentation (+POS
+where the system tags) over the whole file, after a warm-up.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT = ROOT.parent / "shared" / "data" / "ud_vi_vtb" / "vi_vtb-ud-test.conllu"
+
+
+def read_conllu(path: Path) -> list[tuple[str, list[tuple[int, int]]]]:
+    """Sentences as (text, gold word spans)."""
+    sents = []
+    text, forms = None, []
+
+    def flush():
+        if text is None:
+            return
+        spans, pos = [], 0
+        for form in forms:
+            start = text.find(form, pos)
+            if start < 0:
+                raise ValueError(f"cannot align {form!r} in {text!r}")
+            spans.append((start, start + len(form)))
+            pos = start + len(form)
+        sents.append((text, spans))
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# text"):
+            text = line.split("=", 1)[1].strip()
+        elif not line.strip():
+            flush()
+            text, forms = None, []
+        elif not line.startswith("#"):
+            cols = line.split("\t")
+            if "-" in cols[0] or "." in cols[0]:
+                continue
+            forms.append(cols[1])
+    flush()
+    return sents
+
+
+def systems():
+    from pipeline.tokens import Tokenizer, align
+
+    def stage(backend):
+        tok = Tokenizer(backend=backend)
+        return lambda text: [(t.start, t.end) for t in tok.tokenize(text)]
+
+    def raw_pyvi():
+        from pyvi import ViTokenizer
+        return lambda text: [(t.start, t.end) for t in align(text, [(w, None) for w in
+                                                                      ViTokenizer.tokenize(text).split()])]
+
+    def raw_pyvi_pos():
+        from pyvi import ViPosTagger, ViTokenizer
+        def run(text):
+            words, _ = ViPosTagger.postagging(ViTokenizer.tokenize(text))
+            return [(t.start, t.end) for t in align(text, [(w, None) for w in words])]
+        return run
+
+    def raw_underthesea():
+        from underthesea import word_tokenize
+        return lambda text: [(t.start, t.end) for t in align(text, [(w, None) for w in word_tokenize(text)])]
+
+    return {
+        "vnextract tokens (pyvi backend, +POS)": lambda: stage("pyvi"),
+        "vnextract tokens (underthesea backend, +POS)": lambda: stage("underthesea"),
+        "vnextract tokens (syllables backend, no POS)": lambda: stage("syllables"),
+        "pyvi ViTokenizer (anchor)": raw_pyvi,
+        "pyvi ViTokenizer + ViPosTagger (anchor)": raw_pyvi_pos,
+        "underthesea word_tokenize (anchor)": raw_underthesea,
+    }
+
+
+def evaluate(run, sents):
+    tp = n_pred = n_gold = 0
+    for text, gold in sents:
+        pred = set(run(text))
+        gold = set(gold)
+        tp += len(pred & gold)
+        n_pred += len(pred)
+        n_gold += len(gold)
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--conllu", type=Path, default=DEFAULT)
+    ap.add_argument("--limit", type=int, default=0, help="only the first N sentences")
+    ap.add_argument("--only", help="substring of the system names to run")
+    args = ap.parse_args()
+    if not args.conllu.is_file():
+        print(f"not found: {args.conllu} (needs ../shared/data/ud_vi_vtb)", file=sys.stderr)
+        return 2
+    sents = read_conllu(args.conllu)
+    if args.limit:
+        sents = sents[:args.limit]
+    chars = sum(len(t) for t, _ in sents)
+    print(f"{args.conllu.name}: {len(sents)} sentences, {chars} characters\n")
+    print("| system | P | R | F1 | load s | chars/s |")
+    print("|---|---|---|---|---|---|")
+    for name, make in systems().items():
+        if args.only and args.only not in name:
+            continue
+        t0 = time.perf_counter()
+        run = make()
+        run(sents[0][0])  # warm-up: lazy model loading is counted as load time
+        load = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for text, _ in sents:
+            run(text)
+        speed = chars / (time.perf_counter() - t0)
+        p, r, f = evaluate(run, sents)
+        print(f"| {name} | {p:.4f} | {r:.4f} | {f:.4f} | {load:.2f} | {speed:,.0f} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

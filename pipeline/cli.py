@@ -17,80 +17,82 @@ from .base import DEFAULT_STAGES, PipelineError, available_stages
 
 
 def _progress(total=None, quiet=False):
-    """A progress bar on a terminal, nothing in logs."""
+    """A progress bar (documents/s, ETA when the total is known) on a terminal, nothing in logs."""
     if quiet or not sys.stderr.isatty():
         return None
     from tqdm import tqdm
-    return tqdm(total=total, unit="doc", desc="annotating", dynamic_ncols=True, file=sys.stderr)
+    return tqdm(total=total, unit="doc", desc="annotating", dynamic_ncols=True, file=sys.stderr,
+                smoothing=0.1)
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:
-    from .base import Pipeline
-    from .document import Document
-    from .io import InputError, dumps, errors_path, read_inputs
+    from .batch import DaskEngine, LocalEngine, item_key
+    from .io import count_documents, read_inputs
+    from .sinks import SinkError, open_sink
 
     stages = args.stages.split(",") if args.stages else None
     config = {}
     if args.tokenizer:
         config["tokens"] = {"backend": args.tokenizer}
+    t0 = time.perf_counter()
     try:
-        nlp = Pipeline(stages, config=config)
-    except (PipelineError, ValueError) as exc:
+        if args.engine == "dask":
+            engine = DaskEngine(stages, config, workers=args.workers or 2, scheduler=args.scheduler,
+                                partition_size=args.partition_size, validate=args.validate)
+        else:
+            if args.scheduler:
+                raise PipelineError("--scheduler needs --engine dask")
+            engine = LocalEngine(stages, config, workers=args.workers or 1, validate=args.validate)
+        sink = open_sink(args.out, resume=args.resume, shard_size=args.shard_size)
+    except (PipelineError, SinkError, ValueError, ImportError) as exc:
         print(f"vnextract: {exc}", file=sys.stderr)
         return 2
 
-    out_stream = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")
-    err_file = errors_path(args.out if args.out != "-" else "stdout.jsonl")
-    err_stream = None
-    n_docs = n_errors = n_chars = 0
-    bar = _progress(quiet=args.quiet)
-    t0 = time.perf_counter()
+    total = None if args.quiet or not sys.stderr.isatty() else count_documents(args.inputs)
+    bar = _progress(total=total, quiet=args.quiet)
+    skipped = 0
+    if bar is not None and sink.done:
+        bar.update(len(sink.done))
 
-    def report(err: InputError) -> None:
-        nonlocal err_stream, n_errors
-        n_errors += 1
-        print(f"vnextract: error: {err}", file=sys.stderr)
-        if err_stream is None:
-            err_stream = open(err_file, "w", encoding="utf-8")
-        err_stream.write(dumps(err.to_json()) + "\n")
-        err_stream.flush()
-
-    try:
+    def todo():
+        nonlocal skipped
         for item in read_inputs(args.inputs):
-            if isinstance(item, InputError):
-                report(item)
+            if sink.done and item_key(item) in sink.done:
+                skipped += 1
                 continue
-            try:
-                doc = nlp(Document.from_dict(item.data))
-                if args.validate:
-                    doc.validate()
-                line = dumps(doc.to_json())
-            except Exception as exc:  # noqa: BLE001 - one document never stops the run
-                report(InputError(item.file, item.line, item.id, f"{type(exc).__name__}: {exc}"))
-                continue
-            out_stream.write(line + "\n")
-            n_docs += 1
-            n_chars += len(item.data["text"])
+            yield item
+
+    n_docs = n_chars = n_syll = 0
+    interrupted = False
+    try:
+        for result in engine.run(todo()):
+            sink.write(result)
+            if result.error is None:
+                n_docs += 1
+                n_chars += result.chars
+                n_syll += result.syllables
             if bar is not None:
                 bar.update(1)
     except KeyboardInterrupt:
-        print("vnextract: interrupted; the output holds every document written so far", file=sys.stderr)
-        return 130
+        interrupted = True
     finally:
         if bar is not None:
             bar.close()
-        if out_stream is not sys.stdout:
-            out_stream.close()
-        if err_stream is not None:
-            err_stream.close()
-        elif err_file.exists() and args.out != "-":
-            err_file.unlink()  # a stale report from an earlier run would mislead
+        sink.close()
+        if hasattr(engine, "close"):
+            engine.close()
     seconds = time.perf_counter() - t0
+    n_errors = sink.errors.count
+    if interrupted:
+        print(f"vnextract: interrupted after {n_docs} documents; the output holds complete documents only; "
+              f"rerun the same command with --resume to finish", file=sys.stderr)
+        return 130
     if not args.quiet or n_errors:
-        rate = n_docs / seconds if seconds else 0.0
-        print(f"vnextract: {n_docs} documents annotated, {n_errors} errors, {seconds:.2f} s "
-              f"({rate:.1f} docs/s, {n_chars / seconds if seconds else 0:.0f} chars/s)"
-              + (f"; errors in {err_file}" if n_errors else ""), file=sys.stderr)
+        rate = n_syll / seconds if seconds else 0.0
+        print(f"vnextract: {n_docs} documents annotated, {n_errors} errors"
+              + (f", {skipped} already done" if skipped else "")
+              + f", {seconds:.2f} s, {n_docs / seconds if seconds else 0:.1f} docs/s, {rate:,.0f} syllables/s"
+              + (f"; errors in {sink.errors.path}" if n_errors else ""), file=sys.stderr)
     return 1 if n_errors else 0
 
 
@@ -125,11 +127,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     an = sub.add_parser("annotate", help="annotate documents and write JSONL")
     an.add_argument("inputs", nargs="+", metavar="INPUT",
-                    help=".txt file, directory of .txt/.jsonl files, .jsonl file, or - for stdin")
-    an.add_argument("--out", "-o", required=True, help="output JSONL file (- for stdout)")
+                    help=".txt file, directory of .txt/.jsonl files, .jsonl or .parquet file, or - for stdin")
+    an.add_argument("--out", "-o", required=True,
+                    help="output: a .jsonl file, a .parquet file, a directory (JSONL shards), or - for stdout")
     an.add_argument("--stages", help=f"comma-separated stages (default: {','.join(DEFAULT_STAGES)})")
     an.add_argument("--tokenizer", choices=["pyvi", "underthesea", "syllables"],
                     help="word segmentation backend of the tokens stage")
+    an.add_argument("--workers", "-j", type=int, default=0,
+                    help="worker processes (default 1; with --engine dask, the local cluster's size, default 2)")
+    an.add_argument("--engine", choices=["local", "dask"], default="local",
+                    help="local processes, or a Dask distributed cluster")
+    an.add_argument("--scheduler", metavar="ADDRESS",
+                    help="address of an existing Dask scheduler (tcp://host:8786); default: a local cluster")
+    an.add_argument("--partition-size", type=int, default=200,
+                    help="documents per Dask task (default 200)")
+    an.add_argument("--shard-size", type=int, default=None,
+                    help="write OUT as a directory of JSONL shards of this many documents")
+    an.add_argument("--resume", action="store_true",
+                    help="complete an interrupted run: keep what OUT holds, annotate only the rest")
     an.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
     an.add_argument("--no-validate", dest="validate", action="store_false",
                     help="skip the offset check of each document before writing it")

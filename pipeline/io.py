@@ -4,6 +4,8 @@ Inputs, read lazily one document at a time:
 - a ``.txt`` file: one document, id = the file name without extension;
 - a directory: every ``.txt`` file under it (sorted), id = the relative path without extension;
 - a ``.jsonl`` file: one ``{"id", "text", "meta"}`` object per line;
+- a ``.parquet`` file: one document per row (columns ``id``, ``text``, and
+  ``meta`` as a struct or JSON string, or flat ``published``/``title``/``url``);
 - ``-``: standard input, JSONL when it starts with ``{``, otherwise one text document.
 
 A problem with one document (not JSON, no text, undecodable bytes) becomes an
@@ -94,6 +96,11 @@ def parse_jsonl_line(raw: bytes, file: str, n: int) -> Item | None:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         return InputError(file, n, _guess_id(line), f"not valid JSON: {exc.msg} at column {exc.colno}")
+    return _record_from_object(data, file, n)
+
+
+def _record_from_object(data, file: str, n: int) -> Item:
+    """Check a decoded record and make it a Record, or say what is wrong with it."""
     if not isinstance(data, dict):
         return InputError(file, n, None, f"expected a JSON object, got {type(data).__name__}")
     doc_id = data.get("id")
@@ -112,6 +119,8 @@ def parse_jsonl_line(raw: bytes, file: str, n: int) -> Item | None:
     for key in ("published", "title", "url"):  # flat records are accepted too
         if key in data and key not in meta:
             meta[key] = data[key]
+    if hasattr(meta.get("published"), "isoformat"):  # a date column of a Parquet file
+        meta["published"] = meta["published"].isoformat()[:10]
     return Record({"id": doc_id, "text": text, "meta": meta}, file, n)
 
 
@@ -146,6 +155,66 @@ def read_stdin(stream: IO[bytes] | None = None) -> Iterator[Item]:
             yield Record({"id": "stdin", "text": text, "meta": {}}, "<stdin>", None)
 
 
+def read_parquet(path: Path, batch_size: int = 512) -> Iterator[Item]:
+    """Rows of a Parquet file as records, read in batches (a file larger than memory streams)."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:  # pragma: no cover
+        yield InputError(str(path), None, None, "reading Parquet needs pyarrow: pip install pyarrow")
+        return
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is one reported error
+        yield InputError(str(path), None, None, f"cannot read Parquet file: {exc}")
+        return
+    row = 0
+    for batch in pf.iter_batches(batch_size=batch_size):
+        for rec in batch.to_pylist():
+            row += 1
+            meta = rec.get("meta")
+            if isinstance(meta, str):
+                try:
+                    rec["meta"] = json.loads(meta) if meta.strip() else {}
+                except json.JSONDecodeError:
+                    yield InputError(str(path), row, rec.get("id"), "meta is not valid JSON")
+                    continue
+            item = _record_from_object(rec, str(path), row)
+            if item is not None:
+                yield item
+
+
+def count_documents(inputs: list[str]) -> int | None:
+    """How many documents the inputs hold (for a progress bar's ETA); None when unknown (stdin)."""
+    total = 0
+    for spec in inputs:
+        if spec == "-":
+            return None
+        path = Path(spec)
+        if path.is_dir():
+            total += sum(1 for p in path.rglob("*.txt") if p.is_file())
+            total += sum(_count_lines(p) for p in path.rglob("*.jsonl") if p.is_file())
+        elif path.suffix == ".jsonl" and path.is_file():
+            total += _count_lines(path)
+        elif path.suffix == ".parquet" and path.is_file():
+            try:
+                import pyarrow.parquet as pq
+                total += pq.ParquetFile(path).metadata.num_rows
+            except Exception:  # noqa: BLE001 - the reader reports the problem
+                pass
+        else:
+            total += 1
+    return total
+
+
+def _count_lines(path: Path) -> int:
+    n = 0
+    with path.open("rb") as f:
+        for raw in f:
+            if raw.strip():
+                n += 1
+    return n
+
+
 def read_inputs(inputs: list[str]) -> Iterator[Item]:
     """Documents from every input, in order (see the module docstring)."""
     for spec in inputs:
@@ -163,6 +232,8 @@ def read_inputs(inputs: list[str]) -> Iterator[Item]:
                 yield from read_jsonl(p)
         elif path.suffix == ".jsonl":
             yield from read_jsonl(path)
+        elif path.suffix == ".parquet":
+            yield from read_parquet(path)
         elif path.is_file():
             yield from read_txt(path)
         else:

@@ -1,0 +1,200 @@
+"""Annotating whole corpora: one process, several worker processes, or a Dask cluster.
+
+Every engine turns a stream of input items (``io.Record`` or ``io.InputError``)
+into a stream of results **in input order**, so the output is the same bytes
+whatever the engine and the number of workers. Each worker process builds the
+pipeline once (``worker_pipeline``) and reuses it for every document.
+
+- ``LocalEngine``: ``workers=1`` runs in this process; ``workers=N`` uses a
+  pool of N processes fed in small chunks.
+- ``DaskEngine``: partitions of documents are sent to a Dask distributed
+  cluster (an existing one by address, or a local one); a bounded number of
+  partitions is in flight, so a corpus larger than memory streams through.
+  The documents travel with the tasks, so the workers need no access to the
+  input files, and a task whose worker dies is retried on another worker.
+"""
+from __future__ import annotations
+
+import os
+from collections import deque
+from dataclasses import dataclass
+from itertools import islice
+from typing import Iterable, Iterator
+
+from .io import InputError, Record, dumps
+
+
+@dataclass(frozen=True)
+class Result:
+    """What became of one input item: an output line, or an error."""
+
+    key: str
+    line: str | None = None
+    error: InputError | None = None
+    chars: int = 0
+    syllables: int = 0
+
+
+def item_key(item: Record | InputError) -> str:
+    """The identity of an input item for ``--resume``: its id, else ``file:line``."""
+    if isinstance(item, Record):
+        return str(item.id)
+    if item.id is not None:
+        return str(item.id)
+    return f"{item.file}:{item.line}"
+
+
+# -- the per-process pipeline -------------------------------------------------
+_PIPELINES: dict[str, object] = {}
+
+
+def _config_key(stages, config) -> str:
+    import json
+    return json.dumps([stages, config], sort_keys=True, default=str)
+
+
+def worker_pipeline(stages: list[str] | None, config: dict | None):
+    """The pipeline of this process for that configuration, built on first use and then reused."""
+    key = _config_key(stages, config)
+    nlp = _PIPELINES.get(key)
+    if nlp is None:
+        from .base import Pipeline
+        nlp = _PIPELINES[key] = Pipeline(stages, config=config or {})
+    return nlp
+
+
+def process_item(nlp, item: Record | InputError, validate: bool = True) -> Result:
+    """Annotate one item; any failure becomes an error result naming the document."""
+    key = item_key(item)
+    if isinstance(item, InputError):
+        return Result(key, error=item)
+    from .document import Document
+    try:
+        doc = nlp(Document.from_dict(item.data))
+        if validate:
+            doc.validate()
+        line = dumps(doc.to_json())
+    except Exception as exc:  # noqa: BLE001 - one document never stops the run
+        return Result(key, error=InputError(item.file, item.line, item.id, f"{type(exc).__name__}: {exc}"))
+    text = item.data["text"]
+    return Result(key, line=line, chars=len(text), syllables=len(text.split()))
+
+
+def process_batch(items: list, stages, config, validate: bool = True) -> list[Result]:
+    """Annotate a list of items with this process's pipeline (the unit of work sent to workers)."""
+    _maybe_die_for_tests()
+    nlp = worker_pipeline(stages, config)
+    return [process_item(nlp, item, validate) for item in items]
+
+
+def _maybe_die_for_tests() -> None:
+    """Let the fault-tolerance test kill a worker once: the first task to find the marker absent dies."""
+    marker = os.environ.get("VNEXTRACT_TEST_DIE_ONCE")
+    if marker and not os.path.exists(marker):
+        with open(marker, "w") as f:
+            f.write(str(os.getpid()))
+        os._exit(17)
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+# -- engines ------------------------------------------------------------------
+class LocalEngine:
+    """This process (workers=1) or a pool of processes, results in input order."""
+
+    def __init__(self, stages=None, config=None, workers: int = 1, chunk_size: int = 8,
+                 validate: bool = True) -> None:
+        self.stages, self.config = stages, config or {}
+        self.workers = max(1, workers)
+        self.chunk_size = chunk_size
+        self.validate = validate
+        self._pool = None
+        # built here even for a pool: a bad configuration fails at once, and forked
+        # workers inherit the loaded resources instead of loading them again
+        self.nlp = worker_pipeline(stages, self.config)
+
+    def run(self, items: Iterable) -> Iterator[Result]:
+        if self.workers == 1:
+            for item in items:
+                yield process_item(self.nlp, item, self.validate)
+            return
+        import multiprocessing as mp
+        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        self._pool = ctx.Pool(self.workers, initializer=_init_worker, initargs=(self.stages, self.config))
+        try:
+            chunks = batched(items, self.chunk_size)
+            args = ((chunk, self.stages, self.config, self.validate) for chunk in chunks)
+            for results in self._pool.imap(_process_batch_star, args):
+                yield from results
+            self._pool.close()
+        except BaseException:
+            self._pool.terminate()
+            raise
+        finally:
+            self._pool.join()
+            self._pool = None
+
+
+def _init_worker(stages, config) -> None:
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+    worker_pipeline(stages, config)
+
+
+def _process_batch_star(args) -> list[Result]:
+    return process_batch(*args)
+
+
+class DaskEngine:
+    """Partitions of documents processed on a Dask distributed cluster, results in input order.
+
+    ``scheduler``: address of an existing cluster (``tcp://host:8786``); without
+    one, a local cluster of ``workers`` single-threaded processes is started.
+    """
+
+    def __init__(self, stages=None, config=None, workers: int = 2, scheduler: str | None = None,
+                 partition_size: int = 200, max_in_flight: int | None = None, validate: bool = True,
+                 retries: int = 3) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover - optional extra
+            raise ImportError("the dask engine needs dask.distributed: pip install 'vnextract[dask]'") from exc
+        from .base import Pipeline
+        Pipeline(stages, config=config or {})  # fail fast here, not on every worker
+        self.stages, self.config = stages, config or {}
+        self.partition_size = partition_size
+        self.validate = validate
+        self.retries = retries
+        self._cluster = None
+        if scheduler:
+            self.client = Client(scheduler)
+        else:
+            self._cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                                         dashboard_address=None, silence_logs=40)
+            self.client = Client(self._cluster)
+        n_workers = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
+        self.max_in_flight = max_in_flight or 2 * n_workers + 1
+
+    def run(self, items: Iterable) -> Iterator[Result]:
+        pending: deque = deque()
+        partitions = batched(items, self.partition_size)
+        try:
+            for part in partitions:
+                pending.append(self.client.submit(process_batch, part, self.stages, self.config, self.validate,
+                                                  retries=self.retries, pure=False))
+                while len(pending) >= self.max_in_flight:
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
+        finally:
+            for fut in pending:
+                fut.cancel()
+
+    def close(self) -> None:
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()

@@ -74,14 +74,21 @@ def systems():
             return [(t.start, t.end) for t in align(text, [(w, None) for w in words])]
         return run
 
+    def raw_crf():
+        from pipeline.tokens import BACKENDS
+        backend = BACKENDS["crf"]()
+        return lambda text: [(t.start, t.end) for t in align(text, backend(text))]
+
     def raw_underthesea():
         from underthesea import word_tokenize
         return lambda text: [(t.start, t.end) for t in align(text, [(w, None) for w in word_tokenize(text)])]
 
     return {
+        "vnextract tokens (crf backend, +POS)": lambda: stage("crf"),
         "vnextract tokens (pyvi backend, +POS)": lambda: stage("pyvi"),
         "vnextract tokens (underthesea backend, +POS)": lambda: stage("underthesea"),
         "vnextract tokens (syllables backend, no POS)": lambda: stage("syllables"),
+        "crf model alone (no never-split rules, +POS)": raw_crf,
         "pyvi ViTokenizer (anchor)": raw_pyvi,
         "pyvi ViTokenizer + ViPosTagger (anchor)": raw_pyvi_pos,
         "underthesea word_tokenize (anchor)": raw_underthesea,

@@ -20,7 +20,7 @@ Sessions"), codes inside document numbers ("TT-BTC") and words such as "cán b�
 Công an". Each MINISTRY gets ``canonical`` (the official name of the body at
 the document's date) and ``id``. The date is ``meta.published``, else the latest
 full date in the text, else the period most exact names in the text point to,
-else today. An exact name of a former body is its own canonical ("Bộ Kế hoạch và
+else the registry's version date. An exact name of a former body is its own canonical ("Bộ Kế hoạch và
 Đầu tư" in 2026 stays itself); informal forms ("Bộ Nông nghiệp", "Bộ trưởng
 Văn hóa") go to the body of that field existing at the date. Departments written next to their ministry
 ("Vụ Pháp chế, Bộ Xây dựng", "Cục X (Bộ Y)") become ORG entities with attribute
@@ -235,6 +235,9 @@ class MinistryRegistry:
                 raise ValueError(f"duplicate ministry id {rec.id!r}")
             self.records[rec.id] = rec
         self.latest = max(d for r in self.records.values() for d in (r.valid_from, r.valid_to) if d)
+        # "today" for the registry is the date it was last checked (its manifest version), not the
+        # clock, so the same input gives the same output on any day
+        self.as_of = max(self.latest, _registry_version_date())
         # Written forms, split by how they can appear in a text.
         self.field_specific: dict[str, set[str]] = {}  # after "Bộ" or a title: "Tài chính", "GD&ĐT"
         self.field_informal: dict[str, set[str]] = {}  # short, possibly ambiguous: "Giáo dục", "Nông nghiệp"
@@ -269,7 +272,7 @@ class MinistryRegistry:
 
     def _day(self, date) -> _dt.date:
         if date is None:
-            return self.latest if self.latest > _dt.date.today() else _dt.date.today()
+            return self.as_of
         if isinstance(date, _dt.date):
             return date
         return _dt.date.fromisoformat(str(date)[:10])
@@ -351,13 +354,23 @@ _FULL_DATE = _rx(
 _YEAR = _rx(r"(?:năm|[/\-.])\s?((?:19|20)\d\d)(?!\d)")
 
 
+def _registry_version_date() -> _dt.date:
+    """The version date of models/ministries.jsonl from the manifest (YYYY.MM.DD)."""
+    from .resources import manifest
+    version = manifest().get("ministries.jsonl", {}).get("version", "")
+    try:
+        return _dt.date(*map(int, version.split(".")[:3]))
+    except (TypeError, ValueError):
+        return _dt.date.min
+
+
 def document_date(doc: Document) -> tuple[_dt.date | None, str]:
     """The date a document speaks from, and how it was found.
 
     ``meta.published`` when set (``"published"``); otherwise the latest full date written in
     the text (``"text"``: for news the publication date or close to it); otherwise the year
     the text mentions most often (``"year"``, as 1 July of that year); otherwise
-    ``(None, "unknown")``. Dates after today are ignored.
+    ``(None, "unknown")``. Dates after the registry's version date are ignored.
     """
     published = doc.meta.get("published") if doc.meta else None
     if published:
@@ -365,7 +378,7 @@ def document_date(doc: Document) -> tuple[_dt.date | None, str]:
             return _dt.date.fromisoformat(str(published)[:10]), "published"
         except ValueError:
             pass
-    today = _dt.date.today()
+    today = registry().as_of
     best = None
     for m in _FULL_DATE.finditer(doc.text):
         d, mo, y = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))

@@ -75,10 +75,164 @@ class _SyllableBackend(_Backend):
         return [(m.group(), None) for m in _SYLLABLE.finditer(sentence)]
 
 
+class _CrfBackend(_Backend):
+    """Word segmentation and POS in one pass: a python-crfsuite model over syllables.
+
+    Each syllable gets a joint label ``B-<tag>`` (starts a word) or ``I-<tag>``
+    (continues it); a word's tag is its first syllable's. The model
+    (``models/segpos_crf_vtb_<VERSION>.crfsuite``) is trained by
+    ``python3 -m pipeline.train.segpos`` on UD_Vietnamese-VTB train+dev
+    (CC BY-SA 4.0), tags mapped to pyvi's tag set (N, Np, V, A, R, E, ...).
+    Features: the syllable and its neighbours (lowercased), syllable bigrams,
+    a shape class of three syllables, and where the syllable falls in the
+    longest dictionary word starting/ending/covering it (word lists
+    ``segpos_words_*.tsv``). :meth:`features` is shared with the trainer.
+    The model and word lists are loaded once per process.
+    """
+
+    name = "crf"
+    VERSION = "20261127"
+    MODEL = f"segpos_crf_vtb_{VERSION}.crfsuite"
+    WORD_LISTS = (f"segpos_words_vtb_{VERSION}.tsv", f"segpos_words_pyvi_{VERSION}.tsv")
+    MAX_WORD = 4  # longest dictionary word looked up, in syllables
+    # every number a feature needs, formatted once
+    _DS = tuple(f"ds:{k}" for k in range(MAX_WORD + 1))
+    _DE = tuple(f"de:{k}" for k in range(MAX_WORD + 1))
+    _DI = tuple(f"di:{k}" for k in range(MAX_WORD + 1))
+    _DP = tuple(f"dp:{k}" for k in range(MAX_WORD + 1))
+    _PUNCT_FOLD = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-",
+                                 "…": "."})
+
+    _shared: dict[str, tuple] = {}
+
+    def __init__(self) -> None:
+        try:
+            import pycrfsuite
+        except ImportError as exc:  # pragma: no cover - declared dependency
+            raise ImportError("the crf backend needs the package python-crfsuite: "
+                              "pip install python-crfsuite") from exc
+        if "model" not in self._shared:
+            from .resources import resource_path
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(resource_path(self.MODEL)))
+            words, prefixes = self.load_dictionary()
+            self._shared["model"] = (tagger, words, prefixes)
+        self._tagger, self._words, self._prefixes = self._shared["model"]
+        self._info: dict[str, tuple[str, str]] = {}
+
+    @classmethod
+    def load_dictionary(cls, names: tuple[str, ...] | None = None) -> tuple[frozenset[str], frozenset[str]]:
+        """The multi-syllable words of the word lists (lowercased, syllables joined by one space) and
+        their proper prefixes of two or more syllables (so a lookup can stop early)."""
+        words: set[str] = set()
+        for name in names or cls.WORD_LISTS:
+            words.update(row["word"] for row in read_tsv(name))
+        words = {w for w in words if " " in w and w.count(" ") < cls.MAX_WORD}
+        prefixes = set()
+        for w in words:
+            parts = w.split(" ")
+            for k in range(2, len(parts)):
+                prefixes.add(" ".join(parts[:k]))
+        return frozenset(words), frozenset(prefixes)
+
+    @classmethod
+    def syllable_info(cls, syllable: str) -> tuple[str, str]:
+        """(lowercased form with curly quotes and dashes folded, shape class) of one syllable."""
+        low = syllable.lower().translate(cls._PUNCT_FOLD)
+        first = syllable[0]
+        if syllable.isdigit():
+            shape = "D"
+        elif first.isdigit():
+            shape = "d"
+        elif not first.isalnum():
+            shape = low if len(low) == 1 else "P"
+        elif syllable.isupper():
+            shape = "U" if len(syllable) > 1 else "C"
+        elif first.isupper():
+            shape = "C"
+        else:
+            shape = "l"
+        return low, shape
+
+    @classmethod
+    def features(cls, low: list[str], shapes: list[str],
+                 words: frozenset[str], prefixes: frozenset[str]) -> list[list[str]]:
+        """Feature strings of each syllable of a sentence (``low``: lowercased syllables, ``shapes``:
+        their shape classes), for training and tagging alike."""
+        n = len(low)
+        starts = [0] * n
+        ends = [0] * n
+        inside = [0] * n
+        for i in range(n - 1):
+            key = low[i] + " " + low[i + 1]
+            k = 2
+            longest = 0
+            while True:
+                if key in words:
+                    longest = k
+                if key not in prefixes or i + k >= n or k >= cls.MAX_WORD:
+                    break
+                key = key + " " + low[i + k]
+                k += 1
+            if longest:
+                starts[i] = longest
+                last = i + longest - 1
+                if ends[last] < longest:
+                    ends[last] = longest
+                for j in range(i + 1, last + 1):
+                    if inside[j] < longest:
+                        inside[j] = longest
+        lp = ["<s>", "<s>"] + low + ["</s>", "</s>"]
+        sp = ["<", "<"] + shapes + [">", ">"]
+        ds, de, di, dp = cls._DS, cls._DE, cls._DI, cls._DP
+        out = []
+        prev_start = 0
+        for i in range(n):
+            j = i + 2
+            w, p, q = lp[j], lp[j - 1], lp[j + 1]
+            out.append([
+                "w:" + w, "p:" + p, "n:" + q, "pp:" + lp[j - 2], "nn:" + lp[j + 2],
+                "pw:" + p + " " + w, "wn:" + w + " " + q,
+                "ppp:" + lp[j - 2] + " " + p, "nnn:" + q + " " + lp[j + 2],
+                "s:" + sp[j] + sp[j - 1] + sp[j + 1],
+                ds[starts[i]], de[ends[i]], di[inside[i]], dp[prev_start],
+            ])
+            prev_start = starts[i]
+        return out
+
+    def __call__(self, sentence: str) -> list[tuple[str, str | None]]:
+        spans = [(m.start(), m.end()) for m in _SYLLABLE.finditer(sentence)]
+        if not spans:
+            return []
+        info = self._info
+        low, shapes = [], []
+        for s, e in spans:
+            syl = sentence[s:e]
+            got = info.get(syl)
+            if got is None:
+                if len(info) > 200_000:
+                    info.clear()
+                got = info[syl] = self.syllable_info(syl)
+            low.append(got[0])
+            shapes.append(got[1])
+        labels = self._tagger.tag(self.features(low, shapes, self._words, self._prefixes))
+        out: list[tuple[str, str | None]] = []
+        start, end = spans[0]
+        tag = labels[0][2:]
+        for (s, e), label in zip(spans[1:], labels[1:]):
+            if label[0] == "B":
+                out.append((sentence[start:end], tag))
+                start, tag = s, label[2:]
+            end = e
+        out.append((sentence[start:end], tag))
+        return out
+
+
 BACKENDS: dict[str, Callable[[], _Backend]] = {
     "pyvi": _PyviBackend,
     "underthesea": _UnderthesesBackend,
     "syllables": _SyllableBackend,
+    "crf": _CrfBackend,
 }
 
 

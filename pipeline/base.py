@@ -48,7 +48,7 @@ _REGISTRY: dict[str, str | type[Processor]] = {
     "reform_areas": "pipeline.reform_areas:ReformAreaTagger",
 }
 
-DEFAULT_STAGES: list[str] = ["normalize", "sentences", "tokens", "abbreviations", "ministries", "officials", "dates", "reform_areas"]
+DEFAULT_STAGES: list[str] = ["normalize", "sentences", "tokens", "abbreviations", "ministries", "places", "officials", "dates", "reform_areas"]
 
 
 def register(name: str, target: str | type[Processor], default_after: str | None = None) -> None:

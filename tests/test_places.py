@@ -1,0 +1,265 @@
+"""Tests of the PLACE tagger (pipeline/places.py) and its gazetteers."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.document import Document
+from pipeline.places import PlaceTagger
+from pipeline.resources import models_dir, read_tsv
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="module")
+def tagger() -> PlaceTagger:
+    return PlaceTagger()
+
+
+def places(tagger: PlaceTagger, text: str, entities=()) -> list:
+    doc = Document(text)
+    for label, start, end in entities:
+        doc.add_entity(label, start, end)
+    tagger(doc)
+    doc.validate()
+    return [e for e in doc.entities if e.label == "PLACE"]
+
+
+def texts(tagger: PlaceTagger, text: str, entities=()) -> list[str]:
+    return [e.text for e in places(tagger, text, entities)]
+
+
+# -- the stage --------------------------------------------------------------------
+def test_stage_declaration():
+    assert PlaceTagger.name == "places"
+    assert PlaceTagger.requires == frozenset()
+    assert PlaceTagger.provides == frozenset({"places"})
+
+
+def test_layer_and_offsets(tagger):
+    text = "Đoàn công tác của tỉnh Quảng Ninh đến Hà Nội và Nhật Bản."
+    doc = tagger(Document(text))
+    assert [p["text"] for p in doc.layers["places"]] == ["tỉnh Quảng Ninh", "Hà Nội", "Nhật Bản"]
+    for e in doc.entities:
+        assert text[e.start:e.end] == e.text
+        assert e.source == "places"
+    json.dumps(doc.to_json(), ensure_ascii=False)  # canonical values are JSON-ready
+
+
+# -- administrative words -------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("Chủ tịch UBND tỉnh Hưng Yên ký quyết định.", ["tỉnh Hưng Yên"]),
+    ("Hội nghị diễn ra tại TP. Hồ Chí Minh hôm qua.", ["TP. Hồ Chí Minh"]),
+    ("Người dân TP.HCM và Tp HCM đều hưởng lợi.", ["TP.HCM", "Tp HCM"]),
+    ("Lãnh đạo thành phố Cần Thơ phát biểu.", ["thành phố Cần Thơ"]),
+    ("Trụ sở ở phường Bến Nghé, quận 1.", ["phường Bến Nghé", "quận 1"]),
+    ("Cháy nhà ở P.Bến Thành, Q.1 tối qua.", ["P.Bến Thành", "Q.1"]),
+    ("Ông làm việc với huyện Ba Vì và thị xã Sơn Tây.", ["huyện Ba Vì", "thị xã Sơn Tây"]),
+    ("Du khách ra đặc khu Phú Quốc.", ["đặc khu Phú Quốc"]),
+])
+def test_admin_word_is_part_of_the_span(tagger, text, expected):
+    assert texts(tagger, text) == expected
+
+
+def test_unknown_name_after_lower_case_admin_word(tagger):
+    assert texts(tagger, "Dự án ở xã Tân Mỹ Hòa Bắc gặp khó.") == ["xã Tân Mỹ Hòa Bắc"]
+    assert texts(tagger, "Ông Kim đến thăm tỉnh Hồ Nam tuần trước.") == ["tỉnh Hồ Nam"]
+
+
+def test_capitalised_admin_word_needs_a_known_name(tagger):
+    # "Tỉnh Đoàn" is the provincial youth union, "Xã Đàn" a street
+    assert texts(tagger, "Bí thư Tỉnh Đoàn phát biểu tại đường Xã Đàn.") == []
+
+
+def test_abbreviation_needs_a_real_name(tagger):
+    assert texts(tagger, "Trao đổi với P.V, ông cho biết như vậy.") == []
+
+
+# -- bare names ---------------------------------------------------------------------
+def test_bare_provinces_countries_regions(tagger):
+    text = ("Mưa lớn ở miền Trung và Tây Nguyên; Đà Nẵng, Quảng Ngãi bị ngập. "
+            "Hàn Quốc và Mỹ hỗ trợ; phái đoàn từ Washington tới.")
+    assert texts(tagger, text) == ["miền Trung", "Tây Nguyên", "Đà Nẵng", "Quảng Ngãi",
+                                   "Hàn Quốc", "Mỹ", "Washington"]
+
+
+def test_aliases(tagger):
+    got = places(tagger, "Từ Sài Gòn ra Thừa Thiên - Huế rồi về TPHCM.")
+    assert [e.text for e in got] == ["Sài Gòn", "Thừa Thiên - Huế", "TPHCM"]
+    assert got[0].attrs["canonical"]["code"] == "79"
+    assert got[1].attrs["canonical"]["name"] == "Thành phố Huế"
+
+
+def test_hyphenated_names_are_not_joined_wrongly(tagger):
+    assert texts(tagger, "Căng thẳng Trung - Mỹ leo thang.") == ["Trung", "Mỹ"]
+    assert texts(tagger, "Tuyến Hà Nội - Hải Phòng thông xe.") == ["Hà Nội", "Hải Phòng"]
+    assert texts(tagger, "Cảng ở Bà Rịa - Vũng Tàu.") == ["Bà Rịa - Vũng Tàu"]
+
+
+def test_short_forms_only_in_pairs(tagger):
+    assert texts(tagger, "Hợp tác Việt - Lào ngày càng bền chặt.") == ["Việt", "Lào"]
+    assert texts(tagger, "Anh Trung cho biết trời đẹp.") == []
+
+
+# -- people, organisations and other non-places ------------------------------------------
+@pytest.mark.parametrize("text", [
+    "Đại úy Nguyễn Thái Bình nhận bằng khen.",
+    "Ông Lê Thanh Hải và bà Hải Phòng đi họp.",
+    "Bộ trưởng Công Thương Trần Tuấn Anh ký văn bản.",
+    "Ca sĩ Phương Nga vừa ra mắt album mới.",
+    "Anh cho biết sẽ quay lại vào tuần sau.",
+    "Pháp luật nghiêm cấm hành vi này.",
+    "Cô ấy học tiếng Anh mỗi tối.",
+    "Ý kiến của cử tri được ghi nhận.",
+    "Phó giáo sư Phạm Việt Anh và chị Trần Thị Mỹ Anh phát biểu.",
+])
+def test_person_names_and_words_are_not_places(tagger, text):
+    assert texts(tagger, text) == []
+
+
+def test_country_after_title_is_a_place(tagger):
+    assert texts(tagger, "Thủ tướng Anh và Tổng thống Đức Angela Merkel gặp nhau.") == ["Anh", "Đức"]
+
+
+def test_given_name_used_for_a_person_elsewhere_in_the_document(tagger):
+    text = "Bà Nguyễn Thị Nga nói. Sau đó bà Nga ra về."
+    assert texts(tagger, text) == []
+
+
+def test_nothing_inside_a_ministry(tagger):
+    text = "Thống đốc Ngân hàng Nhà nước Việt Nam làm việc tại Việt Nam."
+    start = text.index("Ngân hàng")
+    end = start + len("Ngân hàng Nhà nước Việt Nam")
+    got = places(tagger, text, [("MINISTRY", start, end)])
+    assert [(e.text, e.start) for e in got] == [("Việt Nam", text.rindex("Việt Nam"))]
+
+
+def test_places_inside_organisations(tagger):
+    assert texts(tagger, "Sở Y tế Hà Nội và Đài Truyền hình Việt Nam.") == ["Hà Nội", "Việt Nam"]
+
+
+def test_byline_at_the_end_is_not_a_place(tagger):
+    assert texts(tagger, "Dự án khởi công ở Long An.\nThanh Hà") == ["Long An"]
+
+
+# -- districts and communes -----------------------------------------------------------------
+def test_bare_district_tagged_bare_commune_not(tagger):
+    assert texts(tagger, "Khách đổ về Đà Lạt và Hội An dịp lễ.") == ["Đà Lạt", "Hội An"]
+    # Bạch Đằng, Quang Trung: commune names that are also names of people, rivers, streets
+    assert texts(tagger, "Trận Bạch Đằng được kể lại; trường Quang Trung khai giảng.") == []
+
+
+def test_commune_after_locative_trigger(tagger):
+    assert texts(tagger, "Xe dừng trên cầu Bạch Đằng gần sân bay Tân Sơn Nhất.") == [
+        "Bạch Đằng", "Tân Sơn Nhất"]
+
+
+def test_street_and_longer_names_are_not_districts(tagger):
+    assert texts(tagger, "Nhà ở đường Tân Sơn; lễ giỗ vua An Dương Vương.") == []
+
+
+def test_name_seen_with_admin_word_is_tagged_bare_later(tagger):
+    text = "Đoàn làm việc với huyện Phúc Thọ. Phúc Thọ kiến nghị xây đường; xã Vân Hà cũng vậy. Vân Hà nghèo."
+    assert texts(tagger, text) == ["huyện Phúc Thọ", "Phúc Thọ", "xã Vân Hà", "Vân Hà"]
+
+
+def test_address_chain(tagger):
+    text = "Ông sinh ra tại Thụy Văn, Thái Thụy, Thái Bình."
+    assert texts(tagger, text) == ["Thụy Văn", "Thái Thụy", "Thái Bình"]
+    # the same commune name followed by a province that does not contain it stays untagged
+    assert texts(tagger, "Ông sinh ra tại Thụy Văn, Cà Mau.") == ["Cà Mau"]
+
+
+# -- canonical ---------------------------------------------------------------------------
+def test_canonical_of_a_merged_province(tagger):
+    (e,) = places(tagger, "Lãnh đạo tỉnh Hải Dương họp.")
+    assert e.attrs["canonical"] == {
+        "level": "province", "unit": "Tỉnh Hải Dương", "name": "Thành phố Hải Phòng", "code": "31",
+        "pre2025": {"name": "Tỉnh Hải Dương", "code": "30"}}
+
+
+def test_canonical_of_a_district_and_of_a_country(tagger):
+    got = places(tagger, "Họp ở quận Hai Bà Trưng với khách từ Mỹ.")
+    assert got[0].attrs["canonical"]["level"] == "district"
+    assert got[0].attrs["canonical"]["unit"] == "Quận Hai Bà Trưng"
+    assert got[0].attrs["canonical"]["code"] == "01"
+    assert got[1].attrs["canonical"] == {"level": "country", "name": "Hoa Kỳ", "code": "US"}
+
+
+def test_ambiguous_commune_resolved_by_the_province_named_nearby(tagger):
+    got = places(tagger, "Chủ tịch UBND phường Phú Lợi (TP.HCM) cho biết.")
+    canon = got[0].attrs["canonical"]
+    assert (canon["level"], canon["code"], canon["pre2025"]["code"]) == ("commune", "79", "74")
+    # without a province nearby the commune stays without canonical
+    assert "canonical" not in places(tagger, "Chủ tịch UBND phường Phú Lợi cho biết.")[0].attrs
+
+
+def test_historical_province(tagger):
+    (e,) = places(tagger, "Ông quê ở Hà Tây.")
+    assert e.attrs["canonical"]["code"] == "01"
+
+
+# -- data -------------------------------------------------------------------------------
+def test_admin_gazetteer_counts_and_mapping():
+    rows = [ln.rstrip("\n").split("\t") for ln in (models_dir() / "places_admin.tsv").open(encoding="utf-8")
+            if not ln.startswith("#")]
+    header, rows = rows[0], rows[1:]
+    col = {name: k for k, name in enumerate(header)}
+    count: dict[tuple[str, str], int] = {}
+    for r in rows:
+        count[(r[col["era"]], r[col["level"]])] = count.get((r[col["era"]], r[col["level"]]), 0) + 1
+    assert count == {("legacy", "province"): 63, ("legacy", "district"): 696,
+                     ("legacy", "commune"): 10035, ("current", "province"): 34,
+                     ("current", "commune"): 3321}
+    current = {r[col["code"]] for r in rows if r[col["era"]] == "current" and r[col["level"]] == "province"}
+    legacy = [r for r in rows if r[col["era"]] == "legacy" and r[col["level"]] == "province"]
+    assert all(r[col["current_code"]] in current for r in legacy)
+    assert {r[col["current_code"]] for r in legacy} == current
+
+
+def test_hand_written_tables_are_well_formed():
+    kinds = {r["kind"] for r in read_tsv("places_world.tsv")}
+    assert kinds <= {"country", "foreign_city", "foreign_region", "region", "area"}
+    alias_kinds = {r["kind"] for r in read_tsv("place_aliases.tsv")}
+    assert "alias" in alias_kinds and "block" in alias_kinds
+
+
+# -- gold (needs ../shared) ---------------------------------------------------------------------
+@pytest.mark.shared
+@pytest.mark.skipif(not (SHARED / "gold" / "dev.jsonl").is_file(), reason="../shared not available")
+def test_dev_gold_place_f1(tagger):
+    tp = fp = fn = 0
+    for name in ("dev.jsonl", "seed.jsonl"):
+        for line in (SHARED / "gold" / name).open(encoding="utf-8"):
+            rec = json.loads(line)
+            gold = {(e["start"], e["end"]) for e in rec["entities"] if e["label"] == "PLACE"}
+            doc = tagger(Document.from_dict(rec))
+            pred = {(e.start, e.end) for e in doc.entities if e.label == "PLACE"}
+            tp += len(gold & pred)
+            fp += len(pred - gold)
+            fn += len(gold - pred)
+    f1 = 2 * tp / (2 * tp + fp + fn)
+    assert f1 >= 0.95
+
+
+# -- robustness -------------------------------------------------------------------------------
+try:
+    from hypothesis import given, settings, strategies as st
+except ImportError:  # pragma: no cover
+    given = None
+
+if given is not None:
+    _PIECES = st.sampled_from(["tỉnh", "Quảng Ninh", "TP.", "HCM", "xã", "Tân An", "ông", "Nguyễn",
+                               "Anh", "Mỹ", " - ", ", ", "(", ")", ".", "\n", "quận", "1", "P.", "Việt",
+                               "Trung", "bang", "thôn", "Bạch Đằng", "cầu", "Hà Nội", "A", "é"])
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(_PIECES, max_size=30).map(" ".join) | st.text(max_size=80))
+    def test_any_text_gives_valid_offsets(tagger, text):
+        doc = tagger(Document(text))
+        doc.validate()
+        for e in doc.entities:
+            assert e.label == "PLACE" and text[e.start:e.end] == e.text and e.text.strip() == e.text

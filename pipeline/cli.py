@@ -2,6 +2,8 @@
 
     vnextract annotate INPUT... --out OUT.jsonl   annotate documents (txt, directory, jsonl, -)
     vnextract validate FILE.jsonl                 check a file against the schema and the offsets
+    vnextract export IN.jsonl --format FMT --out PATH   conll, spacy (DocBin), labelstudio, brat
+    vnextract import FORMAT SOURCE --out OUT.jsonl      labelstudio, brat, spacy, conll back to JSONL
     vnextract stages                              list the available stages
 """
 from __future__ import annotations
@@ -156,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("stages", help="list the available stages")
     st.set_defaults(func=cmd_stages)
+
+    from .cli_export import add_subcommands
+    add_subcommands(sub)
     return ap
 
 

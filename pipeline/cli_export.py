@@ -1,0 +1,99 @@
+"""The ``export`` and ``import`` subcommands of ``vnextract``.
+
+    vnextract export IN.jsonl... --format conll|spacy|labelstudio|brat --out PATH
+    vnextract import labelstudio|brat|spacy|conll SOURCE --out OUT.jsonl
+
+``cli.build_parser`` adds them with ``add_subcommands(sub)``.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+_FORMATS_HELP = {
+    "conll": "token-per-line BIO of the outermost entities (OUT is a file)",
+    "spacy": "spaCy DocBin (OUT is a .spacy file)",
+    "labelstudio": "Label Studio tasks JSON (OUT) + labeling config (labelstudio_config.xml beside it)",
+    "brat": "brat standoff .txt/.ann files (OUT is a directory)",
+}
+
+
+class _Errors:
+    """Reports bad input on stderr and counts it; one bad document never stops a run."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, err) -> None:
+        self.count += 1
+        print(f"vnextract: error: {err}", file=sys.stderr)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .exports import EXPORTERS, read_annotated, write_labelstudio
+    errors = _Errors()
+    records = read_annotated(args.inputs, on_error=errors)
+    try:
+        if args.format == "labelstudio":
+            n, config = write_labelstudio(records, args.out, config_path=args.config)
+            where = f"{args.out} (labeling config: {config})"
+        else:
+            n = EXPORTERS[args.format](records, args.out)
+            where = args.out
+    except OSError as exc:
+        print(f"vnextract: cannot write {args.out}: {exc}", file=sys.stderr)
+        return 2
+    if not args.quiet or errors.count:
+        print(f"vnextract: {n} documents exported as {args.format} to {where}, {errors.count} errors",
+              file=sys.stderr)
+    return 1 if errors.count else 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .exports import IMPORTERS, check_record, write_jsonl
+    if not Path(args.source).exists():
+        print(f"vnextract: no such file or directory: {args.source}", file=sys.stderr)
+        return 2
+    errors = _Errors()
+
+    def checked(records):
+        for rec in records:
+            problem = check_record(rec)
+            if problem:
+                errors(f"{args.source}: document {rec.get('id')!r}: {problem}")
+                continue
+            yield rec
+
+    try:
+        n = write_jsonl(checked(IMPORTERS[args.format](args.source, on_error=errors)), args.out)
+    except (OSError, ValueError) as exc:
+        print(f"vnextract: cannot import {args.source}: {exc}", file=sys.stderr)
+        return 1
+    if not args.quiet or errors.count:
+        print(f"vnextract: {n} documents imported from {args.format} into {args.out}, {errors.count} errors",
+              file=sys.stderr)
+    return 1 if errors.count else 0
+
+
+def add_subcommands(subparsers) -> None:
+    """Add ``export`` and ``import`` to the ``vnextract`` subparsers."""
+    from .exports import EXPORTERS, IMPORTERS
+    ex = subparsers.add_parser(
+        "export", help="convert annotated JSONL to conll, spacy, labelstudio or brat",
+        description="; ".join(f"{k}: {v}" for k, v in _FORMATS_HELP.items()))
+    ex.add_argument("inputs", nargs="+", metavar="IN.jsonl", help="annotated JSONL (output of annotate)")
+    ex.add_argument("--format", "-f", required=True, choices=sorted(EXPORTERS))
+    ex.add_argument("--out", "-o", required=True, help="output file (directory for brat)")
+    ex.add_argument("--config", help="labelstudio: where to write the labeling config "
+                                     "(default: labelstudio_config.xml beside OUT)")
+    ex.add_argument("--quiet", "-q", action="store_true", help="no summary line")
+    ex.set_defaults(func=cmd_export)
+
+    im = subparsers.add_parser(
+        "import", help="read annotations from labelstudio, brat, spacy or conll back into JSONL")
+    im.add_argument("format", choices=sorted(IMPORTERS))
+    im.add_argument("source", help="Label Studio JSON export, brat directory, .spacy DocBin or CoNLL file")
+    im.add_argument("--out", "-o", required=True, help="output JSONL")
+    im.add_argument("--quiet", "-q", action="store_true", help="no summary line")
+    im.set_defaults(func=cmd_import)

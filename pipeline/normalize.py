@@ -6,9 +6,12 @@ What it does, in one pass over the input:
 - Unicode: NFC, so every Vietnamese letter is one code point;
 - tone marks: one convention (the "new" placement used by the gold data and
   most newsrooms: ``hòa``, ``thủy``, ``khỏe``), a same-length rewrite;
-- whitespace: Windows/Mac newlines become ``\\n``, tabs and exotic spaces a
-  plain space, runs of spaces one space; zero-width and control characters are
-  dropped;
+- whitespace: Windows/Mac newlines become ``\\n``; tabs, exotic spaces,
+  zero-width and control characters each become one plain space, so for NFC
+  input without markup an offset into the normalized text is also an offset
+  into the input (gold annotations are made on the input text); with
+  ``compact=True`` runs of spaces become one space and invisible characters
+  are dropped instead;
 - paragraphs: an exact repeat of an earlier paragraph (scraped pages repeat
   them) is listed in the ``paragraphs`` layer with ``duplicate_of``; with
   ``drop_duplicates=True`` it is removed from the text.
@@ -74,7 +77,8 @@ class _Builder:
     def replace(self, new: str, start: int, end: int) -> None:
         self.changed = True
         if new:
-            self.pieces.append((self.out_len, start, end, False))
+            # a same-length replacement maps character for character
+            self.pieces.append((self.out_len, start, end, len(new) == end - start))
             self.parts.append(new)
             self.out_len += len(new)
         elif self.pieces and not self.pieces[-1][3]:
@@ -94,7 +98,7 @@ class Normalizer(Processor):
     """Normalize ``doc.text`` (see the module docstring). Options:
 
     ``html`` ("auto" | True | False), ``tone_marks`` ("new" | "keep"),
-    ``collapse_spaces`` (bool), ``drop_duplicates`` (bool).
+    ``compact`` (bool: collapse space runs, drop invisible characters), ``drop_duplicates`` (bool).
     """
 
     name = "normalize"
@@ -102,12 +106,12 @@ class Normalizer(Processor):
     provides = frozenset({"normalized", "paragraphs"})
 
     def __init__(self, html: str | bool = "auto", tone_marks: str = "new",
-                 collapse_spaces: bool = True, drop_duplicates: bool = False, **config) -> None:
+                 compact: bool = False, drop_duplicates: bool = False, **config) -> None:
         super().__init__(**config)
         if tone_marks not in ("new", "keep"):
             raise ValueError("tone_marks must be 'new' or 'keep'")
         self.html = html
-        self.collapse_spaces = collapse_spaces
+        self.compact = compact
         self.drop_duplicates = drop_duplicates
         self._tone_table: dict[str, str] = {}
         self._tone_re = None
@@ -161,9 +165,9 @@ class Normalizer(Processor):
             if first == "\r":
                 new = "\n"
             elif first in " \t\u00a0\u1680\u202f\u205f\u3000" or "\u2000" <= first <= "\u200a":
-                new = " " if (self.collapse_spaces or len(chunk) == 1) else " " * len(chunk)
+                new = " " if self.compact else " " * len(chunk)
             elif unicodedata.category(first) in ("Cc", "Cf", "Zl", "Zp"):
-                new = "\n" if first in "\u2028\u2029" else ""
+                new = "\n" if first in "\u2028\u2029" else ("" if self.compact else " ")
             else:
                 new = _compose(chunk)
             if new == chunk:

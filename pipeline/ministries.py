@@ -12,7 +12,7 @@ cheap scan finds "Bộ", "Thứ", "Văn phòng", "NHNN", ...):
 
 * "Bộ" + a field form: "Bộ Tài chính", "Bộ TT&TT", "Bộ Công thương", "Bộ Giáo dục";
 * a field form right after "Bộ trưởng"/"Thứ trưởng": "Bộ trưởng **Nội vụ**";
-* further fields listed after one "Bộ": "Bộ Công an và **Quốc phòng**";
+* further fields listed after one "Bộ": "Bộ Công an và **Quốc phòng**", "Liên Bộ Tài chính - **Công Thương**";
 * names and codes of agencies not called "Bộ": "Văn phòng Chính phủ", "NHNN", "TTCP";
 
 and rejects foreign ministries ("Bộ Quốc phòng Mỹ", "Bộ trưởng Tư pháp Jeff
@@ -464,7 +464,7 @@ class MinistryTagger(Processor):
             [(w, False) for w in ("Bộ", "bộ", "Thứ", "thứ")] + [(w, True) for w in firsts]
             + [(w, False) for w in reg.bare if _is_abbreviation(w)])
         self._list_next = _rx(
-            r"(?:\s*,\s*|\s*;\s*|\s+và\s+|\s+cùng\s+)(?P<f>(?=\p{Lu})(?i:" + all_fields + r"))" + _END)
+            r"(?:\s*,\s*|\s*;\s*|\s+[-–—]\s+|\s+và\s+|\s+cùng\s+)(?P<f>(?=\p{Lu})(?i:" + all_fields + r"))" + _END)
         stop = alt(["Bộ"] + cues.get("department_head", []) + cues.get("org_head", []))
         foreign = r"\s*(?:của\s+)?(?:nước\s+)?(?:" + alt(cues.get("foreign_after", [])) + r")(?!\w)"
         # what may stand between a ministry and the country that makes it foreign: the rest of a longer

@@ -138,6 +138,13 @@ def test_fields_listed_after_one_bo(tagger):
         ("Tài chính", "Bộ Tài chính"), ("Y tế", "Bộ Y tế")]
 
 
+def test_fields_joined_by_a_dash_after_lien_bo(tagger):
+    doc = tag(tagger, "Thông tư của Liên Bộ Y tế - Tài chính hướng dẫn mức thu; Bộ Lao động - Thương binh "
+                      "và Xã hội góp ý.", "2016-03-01")
+    assert ministries(doc) == [("Bộ Y tế", "Bộ Y tế"), ("Tài chính", "Bộ Tài chính"),
+                               ("Bộ Lao động - Thương binh và Xã hội", "Bộ Lao động - Thương binh và Xã hội")]
+
+
 def test_list_stops_at_local_bodies(tagger):
     doc = tag(tagger, "Bộ Y tế, Công an tỉnh Nam Định và Sở Y tế đã vào cuộc.", "2022-05-05")
     assert ministries(doc) == [("Bộ Y tế", "Bộ Y tế")]

@@ -207,15 +207,19 @@ class _Grammar:
         vague_to = _alt(self.vague.get("after_to", {}))
         vague_clause = _alt(self.vague.get("clause", {}))
         vague_in = _alt(self.vague.get("after_in", {}))
+        vague_start = _alt(self.vague.get("clause_start", {}))
+        vague_punct = _alt(self.vague.get("before_punct", {}))
         self.lex_re = regex.compile(
             rf"(?<!\w)(?:(?:(?P<edge>{edge}){SP})?(?P<relp>{rel_any})|(?P<vague>{vague_any}))(?!\w)"
             rf"|(?<=(?<!\w)(?:từ|đến|tới){SP})(?P<vto>{vague_to})(?!\w)"
             rf"|(?<=(?<!\w)trong{SP})(?P<vin>{vague_in})(?!\w)"
-            rf"|(?<=(?:^|[.!?:;\n\"“(]){OSP})(?P<vcl>{vague_clause})(?={OSP},)", f | regex.MULTILINE)
+            rf"|(?<=(?:^|[.!?:;\n\"“(]){OSP})(?P<vcl>{vague_clause})(?={OSP},)"
+            rf"|(?<=(?:^|[.!?:;,\n\"“(]){OSP})(?P<vst>{vague_start})(?!\w)"
+            rf"|(?<!\w)(?<!\){OSP})(?P<vpu>{vague_punct})(?={OSP}(?:[.,;:!?”\"’)…]|$))", f | regex.MULTILINE)
         # F8: a bare year
         self.year_bare_re = regex.compile(rf"{NUM_START}(?P<y>{BARE_YEAR}){NUM_END}(?!{OSP}[-–]{OSP}\d)")
         # helpers
-        sfx = _alt(k for k, v in self.suffixes.items() if v != "ago")
+        sfx = _alt(k for k, v in self.suffixes.items() if v not in ("ago", "later"))
         self.suffix_re = regex.compile(rf"{SP}(?P<sfx>{sfx})(?!\w)", f)
         self.ago_re = regex.compile(rf"{SP}(?P<sfx>{_alt(self.suffixes)})(?!\w)", f)
         # after an ambiguous suffix (tới, qua): a name, a number or a date word means it was a preposition
@@ -230,6 +234,11 @@ class _Grammar:
         self.from_day_re = regex.compile(
             rf"(?<!\w)(?:kể{SP})?từ{SP}(?:ngày{SP})?(?P<d0>{DAY}){SP}(?:đến|tới){SP}(?:hết{SP})?"
             rf"(?:ngày{SP})?\Z", f)
+        # "hơn 50 năm", "gần một tiếng", "cách đây hơn 10 năm": the modifier is part of a duration
+        self.approx_before_re = regex.compile(
+            rf"(?<!\w)(?:(?P<ago>cách{SP}đây){SP})?{_alt(w['approx'])}{SP}\Z", f)
+        # "15 ngày một lần": a frequency, not a DATE
+        self.recurring_after_re = regex.compile(rf"{SP}{_alt(w['recurring_after'])}(?!\w)", f)
         self.recurring_before_re = regex.compile(
             rf"(?<!\w){_alt(w['recurring'])}(?:{SP}(?:chừng|khoảng|độ))?{SP}\Z", f)
         self.document_before_re = regex.compile(rf"(?<!\w){_alt(w['document'])}{SP}(?:số{SP})?\Z", f)
@@ -241,7 +250,8 @@ class _Grammar:
         self.number_before_re = regex.compile(rf"\d{SP}\Z")
         self.age_after_re = regex.compile(rf"{SP}(?:tuổi|học)(?!\w)", f)
         self.clock_after_re = regex.compile(rf"{OSP}(?:\d|{pod}(?!\w)|ngày|hôm|cùng{SP}ngày)", f)
-        self.clock_before_re = regex.compile(rf"(?<!\w)(?:lúc|vào|từ|đến|tới){SP}\Z", f)
+        self.clock_before_re = regex.compile(
+            rf"(?<!\w)(?:lúc|vào|từ|đến|tới)(?:{SP}(?:khoảng|chừng|gần|hơn))?{SP}\Z", f)
         self.hour_before_re = regex.compile(rf"(?:giờ|h){OSP}\Z", f)
         self.number_after_re = regex.compile(rf"{SP}\d")
         self.year_after_re = regex.compile(rf"{SP}\d{{4}}")
@@ -581,7 +591,7 @@ def _h_month(m, text: str, pub: date | None, g: _Grammar, add: Callable) -> None
         return
     mo = int(mt) if mt.isdigit() else g.months[mk]
     y, has_year = _year_after(m, g, pub)
-    end, direction = (m.end(), None) if has_year else g.suffix(text, m.end())
+    end, direction = (m.end(), None) if m.group("yrel") else g.suffix(text, m.end())
     if not has_year:
         y = _year_for_month(mo, pub, direction)
     add(_Cand(m.start(), end, f"{_y(y)}-{mo:02d}", "month"))
@@ -681,13 +691,15 @@ def _h_duration(m, text: str, pub: date | None, g: _Grammar, add: Callable) -> N
     if g.age_after_re.match(text, m.end()):
         return  # "36 tháng tuổi"; "lớp 10 năm học 2017-2018" (school year) likewise
     if ucode == "TH" and (g.clock_after_re.match(text, m.end())
-                          or g.clock_before_re.search(text, max(0, m.start() - 8), m.start())):
+                          or g.clock_before_re.search(text, max(0, m.start() - 20), m.start())):
         return  # a clock time ("lúc 9 giờ", "9 giờ sáng"), not a duration
     if ucode == "TM" and g.hour_before_re.search(text, max(0, m.start() - 6), m.start()):
         return
     if ucode in ("D", "M") and g.number_after_re.match(text, m.end()):
         return  # "3 tháng 2" is a date
     if g.recurring_before_re.search(text, max(0, m.start() - 20), m.start()):
+        return
+    if g.recurring_after_re.match(text, m.end()):
         return
     if m.group("unit")[:1].isupper():
         return  # "80 Ngày truyền thống": part of a name
@@ -696,8 +708,17 @@ def _h_duration(m, text: str, pub: date | None, g: _Grammar, add: Callable) -> N
         return  # "Nghị định 188 năm 2025": a number and a year
     nt = _key(m.group("n"))
     end, direction = g.suffix(text, m.end(), allow_ago=True)
+    start = m.start()
     if m.group("ago"):
         direction = "ago"
+    else:
+        approx = g.approx_before_re.search(text, max(0, start - 24), start)
+        if approx:
+            start = approx.start()
+            if approx.group("ago"):
+                direction = "ago"
+    if direction == "later":
+        direction = FUTURE  # "hai tuần nữa"
     if nt in g.words["qty"]:
         if direction == PAST or direction == "ago":
             v = "PAST_REF"
@@ -705,24 +726,24 @@ def _h_duration(m, text: str, pub: date | None, g: _Grammar, add: Callable) -> N
             v = "FUTURE_REF"
         else:
             v = f"P{'T' if ucode in ('TH', 'TM') else ''}X{ucode[-1]}" if ucode not in ("DE", "CE") else f"PX{ucode}"
-        add(_Cand(m.start(), end, v, "duration"))
+        add(_Cand(start, end, v, "duration"))
         return
     n = _num(g, nt)
     if n is None or n <= 0:
         return
     if m.group("n0"):  # "3 - 6 tháng": an approximate duration
-        add(_Cand(m.start(), m.end(), f"P{'T' if ucode in ('TH', 'TM') else ''}X{ucode[-1]}", "duration"))
+        add(_Cand(start, m.end(), f"P{'T' if ucode in ('TH', 'TM') else ''}X{ucode[-1]}", "duration"))
         return
     ns = str(int(n)) if n == int(n) else str(n)
     if direction == "ago" and ucode in ("Y", "M", "W", "D") and n == int(n):
         v = _relative(ucode, -int(n), pub)
-        add(_Cand(m.start(), end, v, "date"))
+        add(_Cand(start, end, v, "date"))
         return
     if ucode in ("TH", "TM"):
         v = f"PT{ns}{ucode[-1]}"
     else:
         v = f"P{ns}{ucode}"
-    add(_Cand(m.start(), end, v, "duration"))
+    add(_Cand(start, end, v, "duration"))
 
 
 def _h_lex(m, text: str, pub: date | None, g: _Grammar, add: Callable) -> None:
@@ -747,6 +768,10 @@ def _h_lex(m, text: str, pub: date | None, g: _Grammar, add: Callable) -> None:
         add(_Cand(m.start(), m.end(), g.vague["after_in"][_key(m.group("vin"))], "ref"))
     elif m.group("vcl"):
         add(_Cand(m.start(), m.end(), g.vague["clause"][_key(m.group("vcl"))], "ref"))
+    elif m.group("vst"):
+        add(_Cand(m.start(), m.end(), g.vague["clause_start"][_key(m.group("vst"))], "ref"))
+    elif m.group("vpu"):
+        add(_Cand(m.start(), m.end(), g.vague["before_punct"][_key(m.group("vpu"))], "ref"))
 
 
 def _h_year_bare(m, text: str, pub: date | None, g: _Grammar, add: Callable) -> None:
@@ -781,7 +806,7 @@ def _digit_families(num: str, after: str, next_word: str | None) -> tuple[str, .
             return ("day", "period", "year_bare")
         return ("day", "duration") if after in ("-", "–") else ("day",)
     if after in ("h", "g", ":"):
-        return ("day", "podrel", "duration")
+        return ("day", "podrel", "duration", "year_bare") if four and after == ":" else ("day", "podrel", "duration")
     if after == ",":  # "1,5 năm"
         return ("year_bare", "duration") if four else ("duration",)
     if after.isspace():  # "2011 - 2020", "3 - 6 tháng"

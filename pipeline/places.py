@@ -30,6 +30,14 @@ How a name becomes a PLACE:
   uses the same name with an administrative word, after a locative trigger ("sân bay Long
   Thành", "cầu Bạch Đằng"), or when a larger unit that contains them follows ("Thụy Văn, Thái
   Thụy, Thái Bình").
+- After a facility noun (cầu, sân bay, cảng, cửa khẩu, đảo, quảng trường, khu di tích...; kinds
+  ``facility``/``facility_named`` of place_aliases.tsv) a capitalised name is a place even when the
+  gazetteers lack it ("cầu Tân Vũ - Lạch Huyện": two places, the noun outside the span; "quần đảo
+  Senkaku": the noun inside), unless the noun is part of another word ("yêu cầu", "tàu sân bay")
+  or an organisation, an office or a person's name follows. Such a name is then tagged bare
+  everywhere in the document (also before the noun, as in a title), and so is a gazetteer commune
+  first seen after such a noun.
+- An administrative word after "liên" is not a unit ("Bí thư liên tỉnh Hà Nội - Hà Đông").
 - Nothing is tagged inside a MINISTRY or OFFICIAL entity already in ``doc.entities`` (run the
   ministries stage first: "Ngân hàng Nhà nước Việt Nam" holds no PLACE).
 
@@ -45,7 +53,8 @@ The ``canonical`` attribute (only when the place is known and unambiguous) is a 
   the usual Vietnamese name, "code": ISO 3166-1 alpha-2 code of the country, or null}``.
 
 The stage also fills layer ``places``: one ``{"start", "end", "text", "level"}`` per PLACE
-(level as above, or "commune"/"district"/"admin" when no canonical was found).
+(level as above, or "commune"/"district"/"admin" when no canonical was found, "site" for a name
+found only after a facility noun).
 """
 from __future__ import annotations
 
@@ -202,7 +211,8 @@ class PlaceTagger(Processor):
         admin_first = {words[0] for words in _ADMIN_WORDS}
         self._starters = frozenset(set(self._first) | set(_ADMIN_ABBR) | admin_first | self._villages
                                    | {w.capitalize() for w in admin_first}
-                                   | {w.upper() for w in admin_first})
+                                   | {w.upper() for w in admin_first}
+                                   | set(self._facility) | {w.capitalize() for w in self._facility})
         self._canon_cache: dict[tuple[str, str | None], dict | None] = {}
 
     # -- loading ----------------------------------------------------------------
@@ -246,12 +256,29 @@ class PlaceTagger(Processor):
         self._block: dict[str, list[str]] = {}
         self._surnames: set[str] = set()
         self._context: dict[str, dict[str, set[tuple[str, ...]]]] = {
-            k: {} for k in ("honorific", "trigger", "street", "direction", "nonplace")}
+            k: {} for k in ("honorific", "trigger", "street", "direction", "nonplace", "office")}
         self._villages: set[str] = set()
         self._org_words: set[str] = set()
+        # facility nouns: first word (lower case) -> [(words, noun in span?)], longest first
+        self._facility: dict[str, list[tuple[tuple[str, ...], bool]]] = {}
+        self._facility_block: set[tuple[str, str]] = set()
+        self._name_stop: set[str] = set()
+        self._sentence_words: set[str] = set()
         for r in read_tsv(fname):
             kind, form = r["kind"], r["form"]
-            if kind == "alias":
+            if kind in ("facility", "facility_named"):
+                words = tuple(t.lower() for t in _TOKEN.findall(form))
+                self._facility.setdefault(words[0], []).append((words, kind == "facility_named"))
+                # a facility noun is also a locative trigger for gazetteer names
+                self._context["trigger"].setdefault(words[-1], set()).add(words)
+            elif kind == "facility_block":
+                a, b = (t.lower() for t in _TOKEN.findall(form)[:2])
+                self._facility_block.add((a, b))
+            elif kind == "name_stop":
+                self._name_stop.add(form)
+            elif kind == "sentence_word":
+                self._sentence_words.add(form)
+            elif kind == "alias":
                 self._entry(form).alias = r["target"]
             elif kind == "alias_after_admin":
                 self._entry(form).alias_after_admin = r["target"]
@@ -270,6 +297,8 @@ class PlaceTagger(Processor):
                 self._context[kind].setdefault(words[-1], set()).add(words)
             else:
                 raise ValueError(f"{fname}: unknown kind {kind!r}")
+        for phrases in self._facility.values():
+            phrases.sort(key=lambda p: -len(p[0]))
         # family names and honorifics are shared with the officials stage: one list each; the
         # "ambiguous" family names (Hà, Từ, Lâm...) are too often the first word of a place or a
         # preposition to veto a place name
@@ -278,6 +307,11 @@ class PlaceTagger(Processor):
             words = tuple(t.lower() for t in _TOKEN.findall(r["honorific"]))
             if words:
                 self._context["honorific"].setdefault(words[-1], set()).add(words)
+        # offices, only to tell "Thủ tướng Úc" from an honorific "tướng" before a name
+        for r in read_tsv("offices.tsv"):
+            words = tuple(t.lower() for t in _TOKEN.findall(r["surface"]))
+            if len(words) > 1:
+                self._context["office"].setdefault(words[-1], set()).add(words)
 
     # -- processing ---------------------------------------------------------------
     def __call__(self, doc: Document) -> Document:
@@ -285,6 +319,11 @@ class PlaceTagger(Processor):
         toks = _Toks(text)
         gaps = toks.gaps
         cands = self._candidates(toks, gaps)
+        more = self._bare_sites(text, toks, gaps, cands)
+        if more:
+            spans = [(c.start, c.end) for c in more]
+            cands = [c for c in cands if not any(s < c.end and c.start < e for s, e in spans)]
+            cands = sorted(cands + more, key=lambda c: c.start)
         accepted = self._decide(text, toks, gaps, cands)
         blocked = [(e.start, e.end) for e in doc.entities if e.label in ("MINISTRY", "OFFICIAL")]
         existing = {(e.start, e.end) for e in doc.entities if e.label == "PLACE"}
@@ -326,12 +365,134 @@ class PlaceTagger(Processor):
                     continue
             m = self._longest(toks, gaps, i)
             if m is None:
-                i += 1
+                sites = self._sites_at(toks, gaps, i)
+                if sites:
+                    cands.extend(sites)
+                    i = sites[-1].last + 1
+                else:
+                    i += 1
                 continue
             key, last = m
             cands.append(_Cand(toks[i][0], toks[last][1], i, last, key, self._category(key)))
             i = last + 1
         return cands
+
+    def _sites_at(self, toks, gaps, i) -> list[_Cand]:
+        """The names after a facility noun at token i ("cầu Tân Vũ - Lạch Huyện"), as candidates."""
+        words = toks.words
+        w = words[i]
+        lw = w.lower()
+        phrases = self._facility.get(lw)
+        if not phrases or (w != lw and w != w.capitalize()):
+            return []
+        if i and gaps[i - 1] == " ":
+            prev = words[i - 1]
+            if (prev.lower(), lw) in self._facility_block:
+                return []  # "yêu cầu", "tàu sân bay"
+            if w != lw and _is_cap(prev):
+                return []  # inside a longer capitalised name ("Tân Cảng")
+        n = len(words)
+        for ph, named in phrases:
+            k = len(ph)
+            if i + k < n and all(words[i + m].lower() == ph[m] and gaps[i + m] == " " for m in range(k)):
+                break
+        else:
+            return []
+        j = i + k
+        out: list[_Cand] = []
+        while len(out) < 3:
+            w = words[j]
+            if not _is_cap(w) or w in self._name_stop:
+                break
+            m = self._longest(toks, gaps, j)
+            last = self._site_name(toks, gaps, j)
+            # a known name of two syllables or more, or a country or province, wins over a longer
+            # capitalised chain ("sân bay Long Thành Dự án ..."); "Ba" does not ("Óc Eo - Ba Thê")
+            if m is not None and (last is None or m[1] >= last or m[1] > j or
+                                  self._category(m[0]) in _WORLD | {"province"}):
+                key, last = m
+            elif last is None:
+                break
+            else:
+                key = " ".join(words[j:last + 1])  # longer than any gazetteer name there
+            if last - j >= 2 and w in self._surnames:
+                break  # "cầu Nguyễn Văn Trỗi": named after a person
+            start = toks[i][0] if named and not out else toks[j][0]
+            out.append(_Cand(start, toks[last][1], j, last, key, "site"))
+            # a second name joined by a dash or a slash: "Óc Eo - Ba Thê", "Senkaku/Điếu Ngư"
+            if last + 1 < n and (_NAME_GAPS.get(gaps[last]) == "-" or gaps[last] == "/") \
+                    and _is_cap(words[last + 1]):
+                j = last + 1
+                continue
+            break
+        return out
+
+    def _bare_sites(self, text, toks, gaps, cands: list[_Cand]) -> list[_Cand]:
+        """Bare mentions of the unknown site names found after a facility noun in the document."""
+        unknown = {c.key for c in cands if c.cat == "site" and c.key not in self._names}
+        if not unknown:
+            return []
+        by_first: dict[str, list[list[str]]] = {}
+        for key in unknown:
+            parts = key.split(" ")
+            by_first.setdefault(parts[0], []).append(parts)
+        covered = set()
+        for c in cands:
+            if c.cat not in _LOCAL:  # a longer site name wins over a bare commune ("Kép" in "Kép Xanh")
+                covered.update(range(c.first, c.last + 1))
+        words = toks.words
+        n = len(words)
+        out = []
+        for i, w in enumerate(words):
+            if w not in by_first or i in covered:
+                continue
+            for parts in by_first[w]:
+                last = i + len(parts) - 1
+                if last >= n or words[i:last + 1] != parts or \
+                        any(gaps[k] != " " or k + 1 in covered for k in range(i, last)):
+                    continue
+                s = toks[i][0]
+                if s and text[s - 1] in _GLUE:
+                    continue
+                if i and gaps[i - 1] == " " and _is_cap(words[i - 1]) and \
+                        words[i - 1] not in self._sentence_words:
+                    continue  # inside a longer name
+                if last + 1 < n and gaps[last] == " " and _is_cap(words[last + 1]) and \
+                        words[last + 1] not in self._sentence_words:
+                    continue
+                out.append(_Cand(s, toks[last][1], i, last, " ".join(parts), "site"))
+                break
+        return out
+
+    def _site_name(self, toks, gaps, j) -> int | None:
+        """Index of the last token of an unknown site name starting at token j, or None.
+
+        A chain of at most four capitalised words; one Vietnamese syllable alone is too often an
+        ordinary capitalised word ("di tích Cách mạng") and is refused, a foreign word is not.
+        """
+        words = toks.words
+        n = len(words)
+        k = j
+        while k < n and k - j < _MAX_GENERIC and _is_cap(words[k]):
+            if len(words[k]) == 1:
+                return None  # an initial: "sân bay John F. Kennedy"
+            if k > j and words[k] in self._sentence_words:
+                break  # "Cầu Tân Vũ Về việc ...": a heading run into the text
+            if k > j and words[k] in self._surnames and k + 1 < n and gaps[k] == " " \
+                    and _is_cap(words[k + 1]):
+                break  # a person's name follows
+            if k > j and words[k] in self._first:
+                m = self._longest(toks, gaps, k)
+                if m is not None and self._category(m[0]) in _WORLD | {"province"}:
+                    break  # "sân bay Tân Sơn Nhất Đồng Nai"
+            k += 1
+            if gaps[k - 1] != " ":
+                break
+        if k == j or (k == j + 1 and _VI_SYLLABLE.fullmatch(words[j])):
+            return None
+        if k < n and gaps[k - 1] in (".", ". ") and k - j == 1:
+            return None  # an abbreviation or initial follows ("John F. Kennedy")
+        return k - 1
 
     def _admin_at(self, toks, gaps, i):
         """``(type key, index of the first name token, lower-case full word?)`` or None."""
@@ -348,14 +509,14 @@ class PlaceTagger(Processor):
                 return "village", i + 1, True
             return None
         lw = w.lower()
+        if i and words[i - 1].lower() == "liên" and gaps[i - 1] == " ":
+            return None  # "liên bang", "liên tỉnh Hà Nội - Hà Đông": across units, not a unit
         if i + 2 < n and gaps[i] == " " and gaps[i + 1] == " ":
             two = _ADMIN_WORDS.get((lw, words[i + 1].lower()))
             if two is not None:
                 return two, i + 2, w == lw
         one = _ADMIN_WORDS.get((lw,))
         if one is not None and i + 1 < n and gaps[i] == " ":
-            if lw == "bang" and i and words[i - 1].lower() == "liên":
-                return None  # "liên bang": federal
             return one, i + 1, w == lw
         return None
 
@@ -384,6 +545,9 @@ class PlaceTagger(Processor):
                     return longer  # "xã Tân Mỹ Hòa Bắc": a name the gazetteer lacks
                 return hit
         if not lower_word:
+            if atype in ("quan", "phuong") and toks[j][2].isdigit() and len(toks[j][2]) <= 2:
+                # "Quận 2", "Q.9": numbered urban units, also those merged away since
+                return self._generic_name(toks, gaps, i, j, atype)
             return None  # "Tỉnh Đoàn", "Xã Đàn": a capitalised word needs a known name
         hit = self._generic_name(toks, gaps, i, j, atype)
         if hit is not None and m is not None and m[1] > hit.last:
@@ -398,7 +562,7 @@ class PlaceTagger(Processor):
         n = len(toks)
         while k < n and k - j < _MAX_GENERIC:
             w = toks[k][2]
-            if w.isdigit() and atype in ("quan", "phuong", "village") and k == j:
+            if w.isdigit() and len(w) <= 2 and atype in ("quan", "phuong", "village") and k == j:
                 k += 1
                 break
             if not _is_cap(w):
@@ -467,13 +631,13 @@ class PlaceTagger(Processor):
     # -- decisions --------------------------------------------------------------
     def _decide(self, text, toks, gaps, cands: list[_Cand]) -> list[_Cand]:
         """Keep the candidates the context supports (see the module docstring)."""
-        with_admin = {c.key for c in cands if c.cat == "admin"}
+        with_admin = {c.key for c in cands if c.cat in ("admin", "site")}
         keep = [False] * len(cands)
         given_names: set[str] = set()   # one-syllable names this document uses for people
         pairs = []
         for idx, c in enumerate(cands):
             cat = c.cat
-            if cat == "admin":
+            if cat == "admin" or cat == "site":
                 keep[idx] = True
                 continue
             if cat == "admin_only":
@@ -531,7 +695,7 @@ class PlaceTagger(Processor):
                 return "block"  # "Pháp luật", "Đức Phật"
         if s > 0 and text[s - 1] in _GLUE:
             return "glued"  # "VOV.VN"
-        if self._after(toks, gaps, i, "honorific"):
+        if self._after_honorific(toks, gaps, i):
             return "person"  # "ông Thái Bình"
         world = c.cat in _WORLD
         if world and self._after(toks, gaps, i, "nonplace"):
@@ -547,7 +711,7 @@ class PlaceTagger(Processor):
             if any(toks[m][2] in self._surnames for m in range(max(k + 1, i - 3), i)) and \
                     not self._place_ends_at(toks, gaps, k + 1, i - 1):
                 return "surname"
-            if chain <= 3 and self._after(toks, gaps, k + 1, "honorific"):
+            if chain <= 3 and self._after_honorific(toks, gaps, k + 1):
                 return "person"  # "ông Tuấn Anh"
             if c.last == i and world and not (chain == 1 and chain_initial) and \
                     _VI_SYLLABLE.fullmatch(toks[i - 1][2]) and not self._place_ends_at(toks, gaps, k + 1, i - 1):
@@ -592,6 +756,8 @@ class PlaceTagger(Processor):
         j = c.last + 1
         if not chain and j < len(toks) and gaps[c.last] == " " and _is_cap(toks[j][2]):
             w = toks[j][2]
+            if w in self._sentence_words:
+                return False  # a heading run into the text: "... tại Nội Bài Cụ thể, ..."
             person = w in self._surnames and j + 1 < len(toks) and gaps[j] == " " and _is_cap(toks[j + 1][2])
             if not person:
                 m = self._longest(toks, gaps, j)
@@ -599,19 +765,25 @@ class PlaceTagger(Processor):
                     return True  # "An Dương Vương": part of a longer name
         return False
 
-    def _after(self, toks, gaps, i: int, kind: str) -> bool:
-        """Whether token i directly follows one of the context phrases of ``kind``."""
+    def _after(self, toks, gaps, i: int, kind: str) -> int:
+        """The number of words of the longest context phrase of ``kind`` token i directly follows (0: none)."""
         if i == 0 or gaps[i - 1] != " ":
-            return False
+            return 0
         phrases = self._context[kind].get(toks[i - 1][2].lower())
         if not phrases:
-            return False
+            return 0
+        best = 0
         for words in phrases:
             n = len(words)
-            if i - n >= 0 and all(toks[i - n + k][2].lower() == words[k] for k in range(n)) \
+            if n > best and i - n >= 0 and all(toks[i - n + k][2].lower() == words[k] for k in range(n)) \
                     and all(gaps[i - n + k] == " " for k in range(n - 1)):
-                return True
-        return False
+                best = n
+        return best
+
+    def _after_honorific(self, toks, gaps, i: int) -> bool:
+        """Whether token i follows an honorific that is not the end of an office ("tướng" in "Thủ tướng")."""
+        h = self._after(toks, gaps, i, "honorific")
+        return bool(h) and self._after(toks, gaps, i, "office") <= h
 
     @staticmethod
     def _sentence_initial(text: str, s: int) -> bool:

@@ -43,6 +43,10 @@ _SEP = "(?:" + _WS + "+|" + _WS + "*[\"“”]" + _WS + "*)"
 # a lexicon comma may be missing in the text ("cán bộ công chức")
 _COMMA = "(?:" + _WS + "*,)?" + _WS + "*"
 _DEF_OPEN = re.compile(r"[^\S\n]*\([^\S\n]*")
+# the lexicon token #NUM: a number, with thousands dots and an optional percent sign ("1.000", "10%")
+NUM_TOKEN = "#NUM"
+_NUM_RE = r"\d+(?:\.\d{3})*%?"
+_NUM_WORD = re.compile(_NUM_RE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +84,7 @@ def _is_abbreviation(token: str) -> bool:
 
 
 def _key(words) -> tuple[str, ...]:
-    return tuple(w.lower() for w in words)
+    return tuple(NUM_TOKEN if w == NUM_TOKEN or _NUM_WORD.fullmatch(w) else w.lower() for w in words)
 
 
 def _make_variant(literal: str, area: str) -> _Variant:
@@ -101,7 +105,7 @@ def _make_variant(literal: str, area: str) -> _Variant:
     if not words or pattern[0] == "," or pattern[-1] == ",":
         raise ResourceError(f"{LEXICON_FILE}: a phrase may not start or end with a comma: {literal!r}")
     span = (0, len(words)) if start is None else (start, end)
-    exact = tuple(i for i, w in enumerate(words) if _is_abbreviation(w))
+    exact = tuple(i for i, w in enumerate(words) if w != NUM_TOKEN and _is_abbreviation(w))
     return _Variant(tuple(words), tuple(pattern), span, area, exact)
 
 
@@ -121,7 +125,8 @@ def _trie_regex(sequences: list[tuple[str, ...]]) -> str:
             if tok == ",":
                 edge = _COMMA
             else:
-                edge = ("" if prev is None or prev == "," else _SEP) + re.escape(tok)
+                body = _NUM_RE if tok == NUM_TOKEN else re.escape(tok)
+                edge = ("" if prev is None or prev == "," else _SEP) + body
             alts.append(edge + emit(node[tok], tok))
         if "" in node:
             alts.append(r"(?!\w)")
@@ -130,7 +135,7 @@ def _trie_regex(sequences: list[tuple[str, ...]]) -> str:
         return "(?:" + "|".join(alts) + ")"
 
     # a look-ahead on the first letters lets the engine skip most word starts at once
-    firsts = sorted({seq[0][0].lower() for seq in sequences if seq})
+    firsts = sorted({seq[0][0].lower() for seq in sequences if seq and seq[0] != NUM_TOKEN})
     head = "(?=[" + "".join(re.escape(c) for c in firsts) + "])"
     return r"(?<!\w)" + head + emit(trie, None)
 
@@ -197,18 +202,19 @@ class ReformAreaTagger(Processor):
         """The area of a phrase that is a whole lexicon mention (no context), else None."""
         return self._phrase_area.get(_key(_TEXT_WORD.findall(phrase)))
 
-    def _vetoed(self, text: str, start: int, end: int, context_start: int | None = None) -> bool:
-        """True when an exclusion applies; "before" contexts are tested at the mention's start
-        and, for a lexicon match with leading context, at the start of that context too."""
+    def _vetoed(self, text: str, start: int, end: int, context_start: int | None = None) -> str | None:
+        """The side ("before"/"after") of an exclusion that applies, else None; "before" contexts are
+        tested at the mention's start and, for a lexicon match with leading context, at the start of
+        that context too."""
         mention = text[start:end].lower()
         for pat, applies in self._before:
             if (applies is None or applies.search(mention)) and (
                     pat.match(text, start) or (context_start is not None and pat.match(text, context_start))):
-                return True
+                return "before"
         for pat, applies in self._after:
             if (applies is None or applies.search(mention)) and pat.match(text, end):
-                return True
-        return False
+                return "after"
+        return None
 
     def _resolve(self, text: str, m: re.Match) -> tuple[int, int, str] | None:
         """Mention offsets and area of a lexicon match, or None when its abbreviations' case is wrong."""
@@ -235,8 +241,13 @@ class ReformAreaTagger(Processor):
             if start > m.start():
                 # the leading context may hold mentions of its own
                 self._scan(text, m.start(), start, out, vetoed)
-            if self._vetoed(text, start, end, m.start() if start > m.start() else None):
+            side = self._vetoed(text, start, end, m.start() if start > m.start() else None)
+            if side:
                 vetoed.append((start, end))
+                if side == "after" and start > m.start():
+                    # the mention may start a longer phrase of its own: "thực hiện <tinh giản> biên chế"
+                    pos = start
+                    continue
             else:
                 out.append((start, end, area))
             pos = end

@@ -173,6 +173,66 @@ def test_address_chain(tagger):
     assert texts(tagger, "Ông sinh ra tại Thụy Văn, Cà Mau.") == ["Cà Mau"]
 
 
+# -- named sites: bridges, airports, ports, islands, squares, heritage sites ---------------------
+def test_unknown_name_after_a_facility_noun(tagger):
+    # names the gazetteers lack are tagged after a facility noun, the noun left out of the span
+    assert texts(tagger, "Đoàn kiểm tra cầu Mỹ Quang - Bến Lở và cảng Hòn Vọng.") == [
+        "Mỹ Quang", "Bến Lở", "Hòn Vọng"]
+    assert texts(tagger, "Du khách đến khu di tích khảo cổ Gò Tháp Mười và quảng trường Tôn Hiền.") == [
+        "Gò Tháp Mười", "Tôn Hiền"]
+    # a capitalised noun in the middle of a sentence works too
+    assert texts(tagger, "Tàu bay nằm tại Sân bay Kép Xanh nhiều năm.") == ["Kép Xanh"]
+    # foreign one-word names are accepted, a single Vietnamese syllable is not ("di tích Cách mạng")
+    assert texts(tagger, "Chuyến bay hạ cánh ở sân bay Heathrow.") == ["Heathrow"]
+    assert texts(tagger, "Ông thăm di tích Cách mạng tháng Tám.") == []
+
+
+def test_islands_keep_the_noun_quan_dao(tagger):
+    text = "Hai nước tranh chấp quần đảo Kuroshima/Hạc Lĩnh từ lâu."
+    assert texts(tagger, text) == ["quần đảo Kuroshima", "Hạc Lĩnh"]
+    assert texts(tagger, "Quần đảo Hoàng Sa thuộc chủ quyền Việt Nam.") == [
+        "Quần đảo Hoàng Sa", "Việt Nam"]
+
+
+def test_site_name_is_tagged_bare_elsewhere_in_the_document(tagger):
+    # the title names the site bare, the body after its noun
+    text = "Máy bay cũ nằm ở Kép Xanh\n\nChiếc máy bay bị bỏ lại tại sân bay Kép Xanh. Kép Xanh sẽ bán đấu giá."
+    assert texts(tagger, text) == ["Kép Xanh", "Kép Xanh", "Kép Xanh"]
+    # a gazetteer commune seen after a facility noun is tagged bare too, even before a run-on heading
+    text = "Máy bay tại Nội Bài Cụ thể, chiếc máy bay đỗ ở sân bay Nội Bài."
+    assert texts(tagger, text) == ["Nội Bài", "Nội Bài"]
+    # but not inside a longer capitalised name
+    text = "Cầu Mỹ Quang sắp thông xe. Ông Lê Mỹ Quang Huy phát biểu."
+    assert texts(tagger, text) == ["Mỹ Quang"]
+
+
+def test_facility_words_that_are_something_else(tagger):
+    # yêu cầu, nhu cầu, toàn cầu, điểm cầu; tàu sân bay; an organisation or office after the noun
+    text = ("Bộ yêu cầu Sở Tài chính báo cáo; điểm cầu Bộ Tư pháp kết nối; tàu sân bay Kinh Hoa "
+            "cập bến; Khu di tích Chủ tịch Hồ Chí Minh đón khách; cầu Nguyễn Văn Trỗi hỏng.")
+    assert texts(tagger, text) == []
+    # a known two-syllable name wins over a run-on capitalised chain
+    assert texts(tagger, "Dự án sân bay Long Thành Dự án này lớn.") == ["Long Thành"]
+    # an initial ends nothing: "John F. Kennedy" is not "John"
+    assert texts(tagger, "Ông đáp xuống sân bay John F. Kennedy.") == []
+
+
+def test_admin_word_after_lien_is_not_a_unit(tagger):
+    assert texts(tagger, "Ông từng là Bí thư liên tỉnh Hà Nội - Hà Đông.") == ["Hà Nội", "Hà Đông"]
+    assert texts(tagger, "Tuyến đường liên xã Phú Mỹ được nâng cấp.") == ["Phú Mỹ"]
+
+
+def test_numbered_urban_units_with_a_capitalised_or_abbreviated_word(tagger):
+    # numbered districts that were merged away (Quận 2, Quận 9) are not in the gazetteer
+    assert texts(tagger, "Tội phạm ở Quận 2 và Q.9 giảm; Phường 5 được khen.") == ["Quận 2", "Q.9", "Phường 5"]
+    assert texts(tagger, "Quận 2024 là một con số, Q.300 cũng vậy.") == []
+
+
+def test_office_ending_like_an_honorific_does_not_hide_a_country(tagger):
+    # "tướng" (a general) is an honorific, "Thủ tướng" an office followed by the country
+    assert texts(tagger, "Ông tiếp Thủ tướng Campuchia và Thủ tướng Úc.") == ["Campuchia", "Úc"]
+
+
 # -- canonical ---------------------------------------------------------------------------
 def test_canonical_of_a_merged_province(tagger):
     (e,) = places(tagger, "Lãnh đạo tỉnh Hải Dương họp.")

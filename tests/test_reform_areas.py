@@ -73,6 +73,18 @@ CASES = [
      [("dịch vụ hành chính công", "procedures"), ("DVHCC", "procedures"), ("DVHCC", "procedures")]),
     # a document that defines a common abbreviation otherwise
     ("Phí dịch vụ cảng (DVC) tăng; giá DVC sẽ điều chỉnh.", []),
+    # staff cuts other than the exact "tinh giản biên chế"; an amount is part of the mention
+    ("Huyện phải cắt giảm biên chế và giảm 15% biên chế trong hai năm.",
+     [("cắt giảm biên chế", "apparatus"), ("giảm 15% biên chế", "apparatus")]),
+    ("Tỉnh sẽ sắp xếp khoảng 2.500 biên chế dôi dư sau hợp nhất.",
+     [("sắp xếp khoảng 2.500 biên chế dôi dư", "apparatus")]),
+    ("Sở hoàn thành giải quyết biên chế dôi dư trong quý.", [("giải quyết biên chế dôi dư", "apparatus")]),
+    # "tinh giản" alone only when nothing follows as its object
+    ("Xã tiếp tục thực hiện tinh giản theo lộ trình.", [("tinh giản", "apparatus")]),
+    ("Ngành sẽ triển khai tinh giản.", [("tinh giản", "apparatus")]),
+    ("Tỉnh thực hiện tinh giản biên chế.", [("tinh giản biên chế", "apparatus")]),
+    ("Cần thực hiện tinh giản quy trình nội bộ.", []),
+    ("Bài viết được tinh giản từ bản gốc.", []),
     # case-insensitive at the start of a sentence or in a title
     ("Cải Cách Hành Chính Phải Thực Chất", [("Cải Cách Hành Chính", "general")]),
 ]

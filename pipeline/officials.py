@@ -12,9 +12,19 @@ How a name is found:
   Bộ Nội vụ") or with a connector ("X làm Chủ tịch UBND tỉnh");
 * after an honorific ("ông", "bà", "đồng chí", "TS" ...): a PERSON unless an
   office is given to the same name somewhere in the document;
+* in a list sharing one office ("các Phó Thủ tướng A, B", "tổ ĐBQH gồm ông A,
+  bà B"), in a career list after a named person ("đã trải qua các cương vị:
+  ..."), after an appointment ("X được ... giữ chức ..."), and from a headline
+  office ("Chủ tịch Hà Nội: ...") for the person the body opens with;
 * on every later mention of a full name, and of the given name alone (or a
-  foreign surname) after an honorific or an office, when only one person of
-  the document carries it.
+  foreign surname) after an honorific or an office; a given name two people
+  share goes to the one named last.
+
+Words right after an office that qualify it ("lâm thời", "thứ nhất",
+"Thường trực") are part of the title. ``org`` comes from a ministry, a
+department of one (ORG from the ministries stage) or an agency of one
+(``models/agencies.tsv``, resolved at the document's date) in the office's
+organisation phrase, after a comma or in parentheses.
 
 A Vietnamese name starts with a surname from the closed list in
 ``models/surnames.tsv``; a foreign name is recognised by syllables that do not
@@ -35,6 +45,7 @@ import regex
 
 from .base import Processor
 from .document import Document
+from .ministries import document_date, registry
 from .resources import ResourceError, read_tsv
 
 # levels whose holders never belong to a ministry
@@ -55,6 +66,24 @@ _NON_BLANK = re.compile(r"\S+")
 _RAW_TOKEN = re.compile(r"[^\s,;:!?()\[\]{}\"“”«»…/]+")
 _PLACE_WORDS = {"thành phố", "phố", "thủ đô", "bang", "tỉnh", "tại", "ở", "vùng", "hạt", "quận", "tp", "tp."}
 _BLANKS = re.compile(r"\s+")
+# "tại Việt Nam" between an office abroad and the comma before its holder's name
+_AT_PLACE = regex.compile(r"[ \t]+(?:tại|ở)(?:[ \t]+\p{Lu}[\p{L}\p{M}.&'’-]*){1,4}(?=[ \t]*,)")
+_APPOSITION_GAP = re.compile(r"[ \t]*,[ \t]*")
+# the end of a career list: the end of the sentence (not "T.Ư." or an ellipsis inside it)
+_LIST_END = regex.compile(r"\.\.\.|…|\.(?=\s+\p{Lu}|\s*$)|\n")
+_CREDIT_LIMIT = re.compile(r"\.\s|\.$|[\n;)]")
+_CREDIT_TOKEN = regex.compile(r"[ \t]*(\S+)")
+# a token that ends in an outlet's capitals after a dash or slash ("Sáng-TTXVN", "Hải/VGP"), or is one ("TTXVN")
+_OUTLET_END = regex.compile(r"(?:[-–/]|^)\p{Lu}{2,}[\p{Lu}\d&.]*$")
+_PHRASE_END = re.compile(r"[,.;:()\n–—]")
+_FULL_STOP = re.compile(r"[.!?\n]\s")
+_PASSIVE = re.compile(r"(?<!\w)được(?!\w)")
+_SENTENCE_END = re.compile(r"[.!?;:\n]\s")
+_HEADLINE_COLON = re.compile(r"[ \t]*:")
+_BODY_START = re.compile(r"\n\s*")
+_LAST_BLANK = regex.compile(r"[ ]$")
+_PLURAL_AFTER = re.compile(r"[ \t]+(?:các|những)[ \t]")
+_LIST_SEP = re.compile(r"[ \t]*(?:,[ \t]*(?:và[ \t]+)?|[ \t]+và[ \t]+)")
 _ROLE_DESCRIPTION = regex.compile(r"(?:[ \t]+\p{Ll}[\p{Ll}\p{M}]*){1,3}[ \t]+(?=\p{Lu})")
 _AFTER_HONORIFIC = regex.compile(r"\.?[ \t]+(?=\p{Lu})")
 _ABBREV_DOT = regex.compile(r"^(?:\p{Lu}{1,3}\.|Tp\.|(?:\p{Lu}\.)+\p{Lu}?\.?|[\p{Lu}.]+\.\p{Lu}+\.?)$")
@@ -150,6 +179,8 @@ class _Office:
     company: bool = False
     name: tuple[int, int] | None = None   # the name found after it
     person: str | None = None
+    base: str = ""      # the office's title in models/offices.tsv, without prefixes or qualifiers
+    shared: bool = False  # given to several listed names ("tổ ĐBQH gồm ..."): after a person's own offices
 
 
 @dataclass
@@ -159,6 +190,7 @@ class _Person:
     foreign: bool = False
     mentions: set[tuple[int, int]] = field(default_factory=set)
     known: str | None = None   # the name in the gazetteer of well-known office holders
+    expert: bool = False       # introduced by a degree or a role ("TS", "chuyên gia")
 
 
 class OfficialTagger(Processor):
@@ -175,6 +207,7 @@ class OfficialTagger(Processor):
         self._load_honorifics()
         self._load_cues()
         self._load_known()
+        self._load_agencies()
 
     # -- resources ----------------------------------------------------------
     def _load_surnames(self) -> None:
@@ -192,8 +225,9 @@ class OfficialTagger(Processor):
                 "title": row["title"].strip(), "level": row["level"].strip(),
                 "policy": row["ministry"].strip(), "implied_org": row["implied_org"].strip() or None}
         self._office_prefix_re = regex.compile(
-            r"(?:(?P<former>nguyên|cựu)\s+)?(?:(?P<new>tân)\s+)?(?:(?P<acting>quyền|q\.)\s+)?"
-            r"(?:(?P<deputy>phó)\s+)?$", regex.IGNORECASE)
+            r"(?:(?<![\w.])(?P<former>nguyên|cựu)\s+)?(?:(?<![\w.])(?P<new>tân)\s+)?"
+            r"(?:(?<![\w.])(?<!chính\s)(?P<acting>quyền|q\.)\s+)?(?:(?<![\w.])(?P<deputy>phó)\s+)?$",
+            regex.IGNORECASE | regex.REVERSE)
 
     def _load_honorifics(self) -> None:
         self.honorifics: dict[str, str] = {}
@@ -208,7 +242,9 @@ class OfficialTagger(Processor):
                 self._hon_forms.add(h[:1].upper() + h[1:])
         hon_alt = _alternation(self._hon_forms)
         self._hon_end_re = regex.compile(rf"(?:^|[^{_WORD_CHARS}])(?:{hon_alt})\.?[ \t]+$", regex.REVERSE)
-        self._hon_start_re = regex.compile(rf"\s*[,–—-]\s*(?:{hon_alt})\.?\s+")
+        self._hon_start_re = regex.compile(rf"(?:\s*[,–—-]|\s+là)\s*(?:{hon_alt})\.?\s+")
+        self._hon_for_re = regex.compile(rf"\s*,?\s+(?:đối với|cho)\s+(?:{hon_alt})\.?\s+")
+        self._hon_at_re = regex.compile(rf"(?:{hon_alt})\.?[ \t]+")
         # one pass over the lower-cased text finds every office and honorific
         trigger_words = {w.casefold() for w in self.offices} | set(self._hon_kind)
         self._trigger_re = re.compile(rf"(?<!\w)(?:{trie_pattern(trigger_words)})(?!\w)")
@@ -229,6 +265,25 @@ class OfficialTagger(Processor):
         self._place_blockers = {tuple(p.split()) for p in cues.get("place_blocker", [])}
         self._lead = {tuple(w.split()) for w in cues.get("lead", [])}
         self._stop = {tuple(w.split()) for w in cues.get("stop", [])}
+        self._qualifier_re = regex.compile(
+            rf"[ \t]+(?P<q>{_alternation(cues.get('qualifier', []))})(?![{_WORD_CHARS}])") \
+            if cues.get("qualifier") else None
+        self._candidate_re = regex.compile(
+            rf"(?:^|[^{_WORD_CHARS}])(?:{_alternation(cues.get('candidate', []))})[ \t]+$", regex.REVERSE) \
+            if cues.get("candidate") else None
+        self._career_re = regex.compile(
+            rf"(?<![{_WORD_CHARS}])(?:{_alternation(cues.get('career_intro', []))})[^.:;\n]{{0,60}}:")
+        self._list_intro_re = regex.compile(
+            rf"[ \t]*(?:{_alternation(cues.get('list_intro', []))})(?![{_WORD_CHARS}])[ \t]*:?[ \t]*")
+        self._preposition_re = regex.compile(
+            rf"(?:^|[^{_WORD_CHARS}])(?:{_alternation(cues.get('preposition', []))})[ \t]+$", regex.REVERSE)
+        self._unique = set(cues.get("unique_office", []))
+        self._org_before_name = {tuple(w.split()) for w in cues.get("org_before_name", [])}
+        self._informal_re = regex.compile(
+            rf"(?:^|[^{_WORD_CHARS}])(?:{_alternation(cues.get('informal_address', []))})[ \t]+$",
+            regex.REVERSE | regex.IGNORECASE)
+        self._plural_re = regex.compile(
+            rf"(?:^|[^{_WORD_CHARS}])(?:{_alternation(cues.get('plural', []))})[ \t]+$", regex.REVERSE)
 
         def cue_re(kind: str) -> regex.Pattern:
             return regex.compile(rf"(?<![{_WORD_CHARS}])(?:{_alternation(cues.get(kind, []))})"
@@ -240,16 +295,21 @@ class OfficialTagger(Processor):
         self._company_re = cue_re("company")
         self._nonmin_re = cue_re("nonministry_org")
         self._local_re = cue_re("local_org")
+        self._dept_re = cue_re("department")
         # the connector between a name and an office after it
         appoint = _alternation(cues.get("appoint", []))
+        # an age may stand between the name and the comma: "ông X, 54 tuổi, Chủ tịch ...", "bà Y (45 tuổi), ..."
+        age = r"(?:\s*,\s*\d{1,3}\s*tuổi|\s*\(\s*\d{1,3}\s*tuổi\s*\))?"
         self._connector_back = regex.compile(
-            rf"(?:\s*(?:,|\(|[–—-])\s*(?:(?:{appoint})\s+)?|\s+(?:{appoint})\s+)$", regex.REVERSE)
+            rf"{age}(?:\s*(?:,|\(|[–—-])\s*(?:(?:{appoint})\s+)?|\s+(?:{appoint})\s+)$", regex.REVERSE)
+        self._appoint_before_re = regex.compile(
+            rf"(?<![{_WORD_CHARS}])(?:{_alternation(cues.get('appoint_verb', []))})[ \t]+$")
         self._chain_gap = regex.compile(rf"^\s*(?:,\s*(?:(?:{appoint})\s+)?|(?:{appoint})\s+|,?\s*kiêm\s+)$")
         self._run_before = regex.compile(
             r"(?P<run>(?:\p{Lu}[\p{L}\p{M}'’-]*[ ])*\p{Lu}[\p{L}\p{M}'’-]*)$", regex.REVERSE)
         # credits and bylines
         self._credit_re = re.compile(
-            rf"(?<!\w)(?:{trie_pattern(cues.get('byline_label', []))})[ \t]*:[ \t]*[^\n;)]*?(?=\.\s|\.$|[\n;)]|$)")
+            rf"(?<!\w)(?:{trie_pattern(cues.get('byline_label', []))})[ \t]*:[ \t]*")
         # "Minh Anh/VnExpress": up to four capitalized words right before a slash and an outlet name
         self._before_slash = regex.compile(
             r"(?:\p{Lu}[\p{L}\p{M}.]*[ ]){0,3}\p{Lu}[\p{L}\p{M}.]*[ ]?$", regex.REVERSE)
@@ -257,6 +317,80 @@ class OfficialTagger(Processor):
         self._trailing_re = regex.compile(
             r"(?:^|(?<=[.!?…\"”)\]]))[ \t]*"
             r"(?P<seg>(?:[\p{Lu}\d][\p{L}\p{M}.&'’]*[ \t]*(?:[-–/,&][ \t]*)?){1,8})$", regex.REVERSE)
+
+    def _load_agencies(self) -> None:
+        """Agencies that belong to a ministry (models/agencies.tsv) and written forms of ministries' fields."""
+        self._registry = registry()
+        try:
+            rows = read_tsv("agencies.tsv")
+        except ResourceError:
+            rows = []
+        self._agencies: dict[str, list[tuple[str, _dt.date | None, _dt.date | None]]] = {}
+        for row in rows:
+            surface, mid = row["surface"].strip(), row["ministry"].strip()
+            if not surface or mid not in self._registry.records:
+                continue
+            self._agencies.setdefault(_BLANKS.sub(" ", surface.casefold()), []).append(
+                (mid, _parse_date(row.get("valid_from", "").strip()), _parse_date(row.get("valid_to", "").strip())))
+        self._agency_re = re.compile(rf"(?<!\w)(?:{trie_pattern(self._agencies)})(?![\w&])") \
+            if self._agencies else None
+        # the rest of an agency's name right after its head's office: "Cục trưởng [Cục] Hàng không Việt Nam"
+        heads = {"cục": "Cục trưởng", "tổng cục": "Tổng cục trưởng", "vụ": "Vụ trưởng", "viện": "Viện trưởng"}
+        rests: dict[str, dict[str, str]] = {}
+        for key in self._agencies:
+            for head, title in heads.items():
+                if key.startswith(head + " "):
+                    rests.setdefault(title, {})[key[len(head) + 1:]] = key
+        self._agency_rest = {title: (re.compile(rf"(?:{trie_pattern(r)})(?![\w&])"), r) for title, r in rests.items()}
+        # "Bộ" and a field, also of a foreign ministry ("Bộ Ngoại giao Trung Quốc"): one unit of an organisation
+        fields = set(self._registry.field_specific) | set(self._registry.field_informal)
+        self._bo_field_re = regex.compile(
+            rf"[Bb]ộ\s+(?:{_alternation(fields)})(?![{_WORD_CHARS}&])", regex.IGNORECASE)
+
+    def _agency_ministry(self, key: str) -> str | None:
+        """The canonical name of the ministry agency ``key`` belongs to at the document's date."""
+        rows = self._agencies.get(key)
+        if not rows:
+            return None
+        day = self._doc_day
+        if day is None:
+            fit = [r for r in rows if r[2] is None] or rows
+        else:
+            fit = [r for r in rows if (r[1] is None or r[1] <= day) and (r[2] is None or day <= r[2])]
+            if not fit:
+                def distance(r):
+                    if r[1] is not None and day < r[1]:
+                        return (r[1] - day).days
+                    return (day - r[2]).days if r[2] is not None and day > r[2] else 0
+                fit = [min(rows, key=distance)]
+        mid = fit[-1][0]
+        if day is not None:
+            rec = self._registry.get(mid)
+            if not rec.valid_at(day):
+                after = self._registry.successors_at(mid, day)
+                if len(after) == 1:
+                    mid = after[0].id
+        return self._registry.canonical(mid, day)
+
+    def _find_agencies(self, text: str, ministries) -> list[tuple[int, int, str]]:
+        """(start, end, ministry) of every agency of a ministry named in ``text`` (not inside a MINISTRY)."""
+        if self._agency_re is None:
+            return []
+        low = self._low
+        if low is text:
+            return []
+        out = []
+        for m in self._agency_re.finditer(low):
+            s, e = m.start(), m.end()
+            if not text[s].isupper() or any(ms < e and s < me for ms, me, _ in ministries):
+                continue
+            nxt = _NEXT_TOKEN.match(text, e)
+            if nxt and self._is_country_at(text[nxt.start(1):nxt.start(1) + 40].split(), 0):
+                continue   # "Cục Hàng không Liên bang Mỹ": a foreign agency
+            org = self._agency_ministry(_BLANKS.sub(" ", m.group(0)))
+            if org:
+                out.append((s, e, org))
+        return out
 
     def _load_known(self) -> None:
         """Well-known office holders, used when the text names them without an office."""
@@ -352,7 +486,7 @@ class OfficialTagger(Processor):
         """
         if after_honorific:
             if 2 <= len(toks) <= 4 and toks[0] in self.surnames and 0 not in blocked \
-                    and not self._blocked_start(toks, 0) \
+                    and not self._blocked_start(toks, 0) and not self._is_country_at(toks, 0) \
                     and all(_NAME_TOKEN.fullmatch(t) and looks_vietnamese(t) for t in toks):
                 return 0, False
             if len(toks) <= 4 and all(_NAME_TOKEN.fullmatch(t) for t in toks) \
@@ -387,7 +521,7 @@ class OfficialTagger(Processor):
     # -- byline zones ---------------------------------------------------------
     def _byline_zones(self, text: str) -> list[tuple[int, int]]:
         """Spans of photo credits and bylines, where no name is an official or a person of the story."""
-        zones = [(m.start(), m.end()) for m in self._credit_re.finditer(text)]
+        zones = [self._credit_zone(text, m) for m in self._credit_re.finditer(text)]
         at = text.find("/")
         while at >= 0:
             if at + 1 < len(text) and (text[at + 1].isupper() or text[at + 1:at + 3].lstrip()[:1].isupper()):
@@ -408,25 +542,57 @@ class OfficialTagger(Processor):
         return sorted(zones)
 
     @staticmethod
+    def _credit_zone(text: str, m) -> tuple[int, int]:
+        """The span of one credit: its label and the few capitalized words after it, up to the outlet.
+
+        "Ảnh: Nhan Sáng-TTXVN Phát biểu tại ..." stops after "TTXVN": a caption without a full stop must not
+        swallow the next sentence.
+        """
+        start = m.start()
+        pos = end = m.end()
+        stop = _CREDIT_LIMIT.search(text, pos)
+        limit = stop.start() if stop else len(text)
+        count = 0
+        for tm in _CREDIT_TOKEN.finditer(text, pos, limit):
+            tok = tm.group(1)
+            core = tok.rstrip(".,;:")
+            if not core or not (core[0].isupper() or core[0].isdigit() or core in ("-", "–", "/", "&", "và")):
+                break
+            end = tm.end(1)
+            count += 1
+            if _OUTLET_END.search(core) or count >= 6 or core != tok:
+                break
+        return start, end
+
+    @staticmethod
     def _in_zones(zones, start: int, end: int) -> bool:
         return any(s <= start and end <= e for s, e in zones)
 
     # -- main -----------------------------------------------------------------
     def __call__(self, doc: Document) -> Document:
         text = doc.text
-        date = self._date = _parse_date(doc.meta.get("published"))
+        # the date of the document (meta.published, else the text's latest date) for the gazetteers
+        self._doc_day, how = document_date(doc)
+        self._date_rough = how == "year"
+        date = self._date = self._doc_day
         ministries = sorted((e.start, e.end, e.attrs.get("canonical")) for e in doc.entities
                             if e.label == "MINISTRY" and e.attrs.get("canonical"))
         dept_orgs = sorted((e.start, e.end, e.attrs.get("ministry")) for e in doc.entities
                            if e.label == "ORG" and e.attrs.get("ministry"))
         places = [(e.start, e.end) for e in doc.entities if e.label == "PLACE"]
-        blocked_spans = sorted([(s, e) for s, e, _ in ministries] + places)
-        self._min_starts = [m[0] for m in ministries]
+        low = text.lower()
+        self._low = low if len(low) == len(text) else text
+        agencies = self._find_agencies(text, ministries)
+        # units that give an office its ministry: the ministries and the agencies that belong to one
+        units = sorted(ministries + agencies)
+        blocked_spans = sorted([(s, e) for s, e, _ in units] + places)
+        self._min_starts = [m[0] for m in units]
         self._blocked_starts = [b[0] for b in blocked_spans]
         zones = self._byline_zones(text)
         triggers = self._triggers(text)
 
-        offices = self._find_offices(text, triggers, ministries, dept_orgs, blocked_spans, zones)
+        offices = self._find_offices(text, triggers, units, dept_orgs, blocked_spans, zones)
+        self._company_anchors(text, offices, units)
         people: dict[str, _Person] = {}
         names_at: dict[tuple[int, int], str] = {}
 
@@ -445,12 +611,23 @@ class OfficialTagger(Processor):
             if off.name is not None:
                 p = person_for(off.name, off.foreign)
                 off.person = p.name
+        office_at = {}
+        for off in offices:
+            office_at.setdefault(off.start, off)
+        name_office = {off.name: off for off in offices if off.name is not None}
         # 2. name, office (apposition or connector) and chains of offices
         for k, off in enumerate(offices):
             if off.person is not None:
                 continue
-            found = None if off.level == "civil_service" else \
-                self._name_before(text, off.start, blocked_spans, zones)
+            # "X, Bộ trưởng các Bộ ...": an office of several people is not X's apposition
+            # a civil servant's name needs an honorific before it: "ông X, chuyên viên Vụ Y"
+            civil = off.level == "civil_service"
+            found = None if _PLURAL_AFTER.match(text, off.end) or \
+                civil and not self._public_body_after(text, off.end, units, office_at) else \
+                self._name_before(text, off.start, blocked_spans, zones, need_honorific=civil)
+            if found is not None and self._clause_subject(text, off, found[0], name_office):
+                # "trả lời của Phó Thủ tướng X, Chủ tịch Quốc hội cho rằng": the office starts a new clause
+                continue
             if found is not None:
                 span, foreign = found
                 p = person_for(span, foreign or off.foreign)
@@ -464,18 +641,54 @@ class OfficialTagger(Processor):
             if off.person is None and nxt.person is not None and \
                     self._chain_gap.match(text[off.comp_end:nxt.start]):
                 off.person = nxt.person
-        # an office followed by ", ông X": "Bộ trưởng Bộ Nội vụ, ông Lê Vĩnh Tân"
+        # an office followed by ", ông X": "Bộ trưởng Bộ Nội vụ, ông Lê Vĩnh Tân", "Đại sứ Italy tại Việt Nam, bà X"
         for off in offices:
             if off.person is None:
-                m = self._hon_start_re.match(text[off.comp_end:off.comp_end + 40])
+                at = off.comp_end
+                pm = _AT_PLACE.match(text, at)
+                if pm:
+                    at = pm.end()
+                m = self._hon_start_re.match(text[at:at + 40])
+                if not m and self._appoint_before_re.search(text, max(0, off.start - 30), off.start):
+                    # "bổ nhiệm giữ chức Thứ trưởng Bộ Y tế đối với ông X"
+                    m = self._hon_for_re.match(text[at:at + 40])
                 if m:
-                    span = self._name_at(text, off.comp_end + m.end(), blocked_spans, after_honorific=True)
-                    if span is not None and not self._in_zones(zones, *span[0]):
-                        p = person_for(span[0], span[1] or off.foreign)
-                        off.person = p.name
+                    span = self._name_at(text, at + m.end(), blocked_spans, after_honorific=True)
+                    if span is None or self._in_zones(zones, *span[0]):
+                        continue
+                    own = _APPOSITION_GAP.match(text, span[0][1])
+                    if own and own.end() in office_at and (
+                            off.comp_end == off.end or self._preposition_re.search(text, max(0, off.start - 12),
+                                                                                   off.start)):
+                        # "quyết định của Thủ tướng, ông X, Vụ trưởng ...": X holds the office after his name
+                        continue
+                    p = person_for(span[0], span[1] or off.foreign)
+                    off.person = p.name
+        holders: list[tuple[_Office, str]] = [(off, off.person) for off in offices if off.person is not None]
+        # one office shared by the names listed after it: "các Phó Thủ tướng A, B và C", "tổ ĐBQH gồm A, bà B"
         for off in offices:
-            if off.person is not None:
-                people[off.person].offices.append(off)
+            if off.name is not None and self._plural_re.search(text, max(0, off.start - 8), off.start):
+                for span, foreign, own in self._listed_names(text, off.name[1], office_at, blocked_spans, zones,
+                                                             first_sep=True):
+                    if own is None:
+                        off.shared = True
+                        holders.append((off, person_for(span, foreign or off.foreign).name))
+            elif off.name is None and off.person is None:
+                lm = self._list_intro_re.match(text, off.comp_end)
+                if lm and lm.end() > off.comp_end:
+                    for span, foreign, own in self._listed_names(text, lm.end(), office_at, blocked_spans, zones,
+                                                                 first_sep=False):
+                        off.shared = True
+                        holders.append((off, person_for(span, foreign or off.foreign).name))
+        # an office only one person holds, given by the text right before a name, is nobody else's
+        # ("Phó Thủ tướng A, Chủ tịch Quốc hội cho rằng" when the text names the Chủ tịch Quốc hội B)
+        direct = {off.title: off.person for off in offices
+                  if off.name is not None and off.person and not off.foreign and off.title == off.base
+                  and off.base in self._unique}
+        for off, name in holders:
+            if off.name is None and direct.get(off.title, name) != name:
+                continue
+            people[name].offices.append(off)
         # 3. honorific + name (PERSON unless an office is known), ranks as weak offices
         for t_start, t_end, key, kind in triggers:
             if kind != "hon":
@@ -495,6 +708,12 @@ class OfficialTagger(Processor):
             if (described or text[t_start:t_end] == "Anh") and \
                     (foreign or len(text[span[0]:span[1]].split()) < 2):
                 continue
+            if span in names_at and self._hon_kind.get(key) in ("role", "academic"):
+                people[names_at[span]].expert = True
+            if span in names_at and self._hon_kind.get(key) == "rank" and not self._in_zones(zones, *span) and \
+                    not any(o.level == "nonofficial" or o.company for o in people[names_at[span]].offices):
+                people[names_at[span]].offices.append(
+                    _Office(t_start, t_end, t_end, text[t_start:t_end], "rank", "no", None))
             if self._in_zones(zones, *span) or span in names_at:
                 continue
             one = text[span[0]:span[1]]
@@ -503,8 +722,14 @@ class OfficialTagger(Processor):
                      or one in self._org_tokens):
                 continue  # one word: an alias of someone known, or a foreign surname after ông/bà
             p = person_for(span, foreign)
+            if self._hon_kind.get(key) in ("role", "academic"):
+                p.expert = True
             if self._hon_kind.get(key) == "rank":
                 p.offices.append(_Office(t_start, t_end, t_end, text[t_start:t_end], "rank", "no", None))
+        # "ông X được Bộ Chính trị điều động, chỉ định giữ chức Bí thư Tỉnh ủy": the office X is appointed to
+        self._appointed_offices(text, offices, people, names_at)
+        # a headline office ("Chủ tịch Hà Nội: ...") names the person the body opens with ("Ông X yêu cầu ...")
+        self._headline_office(text, offices, people)
         # 4. well-known office holders named without an office
         if self._known_re is not None:
             for m in self._known_re.finditer(text):
@@ -518,6 +743,8 @@ class OfficialTagger(Processor):
                         continue
                 if self._in_zones(zones, m.start(), m.end()):
                     continue
+                if self._informal_re.search(text, max(0, m.start() - 12), m.start()):
+                    continue   # "chị Nguyễn Thị Hồng": a namesake, not the office holder
                 p = people.get(full) or people.get(surface)
                 if p is None:
                     p = people[surface] = _Person(surface)
@@ -530,15 +757,149 @@ class OfficialTagger(Processor):
         self._merge_people(people)
         # 5. later mentions: full names and aliases
         self._later_mentions(text, people, triggers, zones)
-        # 6. attributes and entities
+        # 6. a career listed without names: "đồng chí X ... đã trải qua các cương vị: Thứ trưởng ...; Bộ trưởng ..."
+        self._career_offices(text, people, offices)
+        # 7. attributes and entities
         self._emit(doc, people, ministries, offices)
         return doc
+
+    def _company_anchors(self, text: str, offices: list[_Office], units) -> None:
+        """Mark an office without organisation as a company's when the nearest organisation named before it
+        is a company ("Công ty X ... gồm: A, Giám đốc; B, Phó Giám đốc")."""
+        for off in offices:
+            if off.org_kind != "anchor" or off.level not in ("department", "generic"):
+                continue
+            lo = max(0, off.start - 300)
+            company = None
+            for cm in self._company_re.finditer(text, lo, off.start):
+                company = cm
+            if company is None or _FULL_STOP.search(text, company.end(), off.start):
+                continue
+            stop = _FULL_STOP.search(text, off.comp_end)
+            rest = text[off.comp_end:stop.start() if stop else len(text)]
+            if self._local_re.search(rest) or self._nonmin_re.search(rest):
+                continue   # "..., Phó Giám đốc, Thủ trưởng Cơ quan Cảnh sát điều tra Công an tỉnh", "kiêm ... UBND"
+            i = bisect.bisect_left(self._min_starts, off.start) - 1
+            if i >= 0 and units[i][1] > company.end():
+                continue
+            local = None
+            for lm in self._local_re.finditer(text, company.end(), off.start):
+                local = lm
+            if local is None:
+                off.company = True
+
+    def _clause_subject(self, text: str, off: _Office, span: tuple[int, int], name_office) -> bool:
+        """True if ``off`` after "NAME, " is the subject of a new clause rather than NAME's apposition.
+
+        That is the case when NAME has its own office right before it, that office stands after a
+        preposition ("của đại biểu X"), and a verb follows the office phrase without a comma
+        ("..., Bộ trưởng Bộ Y tế cho hay").
+        """
+        own = name_office.get(span)
+        if own is None or own is off or not self._preposition_re.search(text, max(0, own.start - 12), own.start):
+            return False
+        nxt = _NEXT_TOKEN.match(text, off.comp_end)
+        if not nxt or not nxt.group(1)[:1].islower():
+            return False
+        low = nxt.group(1).casefold()
+        two = _NEXT_TOKEN.match(text, nxt.end(1))
+        pair = (low, two.group(1).casefold()) if two else None
+        return (low,) in self._stop or (pair is not None and pair in self._stop)
+
+    def _public_body_after(self, text: str, pos: int, units, office_at) -> bool:
+        """True if the phrase after a civil-service word names a public body ("cán bộ địa chính xã Y",
+        "chuyên viên Vụ Z") or another office follows ("thanh tra viên, Phó Cục trưởng ..."), not a company
+        or school ("chuyên viên pháp lý ngân hàng")."""
+        m = _PHRASE_END.search(text, pos, min(len(text), pos + 80))
+        end = m.start() if m else min(len(text), pos + 80)
+        seg = text[pos:end]
+        if self._company_re.search(seg):
+            return False
+        if m and m.group(0) == ",":
+            nxt = _APPOSITION_GAP.match(text, m.start())
+            if nxt and nxt.end() in office_at:
+                return True
+        i = bisect.bisect_left(self._min_starts, pos)
+        if i < len(units) and units[i][0] < end:
+            return True
+        return bool(self._local_re.search(seg) or self._dept_re.search(seg) or self._nonmin_re.search(seg))
+
+    def _appointed_offices(self, text, offices, people, names_at) -> None:
+        """Give an office after an appointment phrase ("giữ chức", "làm") to the name before a passive
+        "được" earlier in the same sentence, when nobody else is named in between."""
+        spans = sorted(names_at)
+        ends = [sp[1] for sp in spans]
+        for off in offices:
+            if off.person is not None or off.name is not None or off.level == "nonofficial":
+                continue
+            if not self._appoint_before_re.search(text, max(0, off.start - 30), off.start):
+                continue
+            i = bisect.bisect_right(ends, off.start) - 1
+            if i < 0:
+                continue
+            span = spans[i]
+            gap = text[span[1]:off.start]
+            if len(gap) > 120 or not _PASSIVE.search(gap) or _SENTENCE_END.search(gap) or \
+                    any(span[1] <= o.start < off.start for o in offices if o is not off):
+                continue
+            p = people.get(names_at[span])
+            if p is None:
+                continue
+            off.person = p.name
+            p.offices.append(off)
+
+    def _headline_office(self, text: str, offices: list[_Office], people: dict[str, _Person]) -> None:
+        """Give an office that opens the headline, followed by a colon, to the person the body opens with."""
+        line_end = text.find("\n")
+        if line_end < 0 or not offices or offices[0].start > 0:
+            return
+        off = offices[0]
+        if off.person is not None or off.name is not None or off.level == "nonofficial" or off.company \
+                or not _HEADLINE_COLON.match(text, off.comp_end) or off.comp_end > line_end:
+            return
+        body = _BODY_START.match(text, line_end)
+        if not body:
+            return
+        hm = self._hon_at_re.match(text, body.end())
+        if not hm:
+            return
+        owner = None
+        for p in people.values():
+            if any(ms < line_end for ms, me in p.mentions):
+                return   # the headline names someone: the office is that person's or the speaker's
+            if any(ms == hm.end() for ms, me in p.mentions):
+                owner = p
+        if owner is None or any(o.level != "rank" for o in owner.offices):
+            return
+        off.person = owner.name
+        owner.offices.append(off)
+
+    def _career_offices(self, text: str, people: dict[str, _Person], offices: list[_Office]) -> None:
+        """Give the offices of a career list to the person named last before it."""
+        if not people or ":" not in text:
+            return
+        for cm in self._career_re.finditer(text):
+            stop = _LIST_END.search(text, cm.end())
+            end = stop.start() if stop else len(text)
+            listed = [o for o in offices if cm.end() <= o.start < end and o.person is None and o.name is None]
+            if not listed:
+                continue
+            best, best_end = None, -1
+            for p in people.values():
+                for ms, me in p.mentions:
+                    if best_end < me <= cm.start() and cm.start() - me < 600:
+                        best, best_end = p, me
+            if best is None:
+                continue
+            for o in listed:
+                o.person = best.name
+                best.offices.append(o)
 
     # -- offices ----------------------------------------------------------------
     def _triggers(self, text: str) -> list[tuple[int, int, str, str]]:
         """Every office and honorific in the text: (start, end, lower-case key, "office" or "hon")."""
-        low = text.lower()
-        matches = self._trigger_re.finditer(low) if len(low) == len(text) \
+        low = self._low
+        matches = self._trigger_re.finditer(low) if low is not text \
             else self._trigger_re_ci.finditer(text)
         out = []
         for m in matches:
@@ -571,8 +932,17 @@ class OfficialTagger(Processor):
                 title = "Phó " + title
             if pm.group("acting"):
                 title = "quyền " + title
-            off = _Office(t_start - len(pm.group(0)), t_end, t_end, title, info["level"], info["policy"],
-                          info["implied_org"], former=bool(pm.group("former")))
+            level = info["level"]
+            if self._candidate_re is not None and self._candidate_re.search(text, max(0, t_start - 30), t_start):
+                level = "nonofficial"   # "ứng viên tổng thống X": a candidate, not an office holder
+            end = t_end
+            if self._qualifier_re is not None:
+                qm = self._qualifier_re.match(text, t_end)
+                if qm:
+                    # "Thủ tướng lâm thời", "Bí thư thứ nhất", "Ủy viên Thường trực": part of the title
+                    title, end = f"{title} {_BLANKS.sub(' ', qm.group('q'))}", qm.end()
+            off = _Office(t_start - len(pm.group(0)), end, end, title, level, info["policy"],
+                          info["implied_org"], former=bool(pm.group("former")), base=info["title"])
             self._scan_after(text, off, ministries, dept_orgs, blocked_spans, zones)
             out.append(off)
         return out
@@ -612,6 +982,19 @@ class OfficialTagger(Processor):
                 comp_end = ministry[1]
                 lower_run = 0
                 continue
+            unit = self._org_unit_at(text, off, s, first=(i == 0))
+            if unit is not None:
+                unit_end, unit_org = unit
+                if civil:
+                    break
+                if unit_org:
+                    minis_in.append(unit_org)
+                while i < len(toks) and toks[i][1] < unit_end:
+                    i += 1
+                comp_end = unit_end
+                lower_run = 0
+                prev_country = False
+                continue
             if _CAP_TOKEN.fullmatch(tok) and (tok[0].isupper() or tok[0].isdigit()):
                 if tok[0].isdigit():
                     break
@@ -619,6 +1002,13 @@ class OfficialTagger(Processor):
                 while j < len(toks) and _CAP_TOKEN.fullmatch(toks[j][0]) and toks[j][0][0].isupper() \
                         and _covering(ministries, self._min_starts, toks[j][1]) is None:
                     j += 1
+                cut = self._org_name_cut(toks, i, j)
+                if cut is not None:
+                    # "T.Ư Đoàn Bùi Quang Huy": "Đoàn" ends the organisation, the name follows
+                    comp_end = toks[cut][2]
+                    i = cut + 1
+                    lower_run = 0
+                    continue
                 run = toks[i:j]
                 words = [t[0] for t in run]
                 blocked = {k for k, t in enumerate(run)
@@ -655,6 +1045,13 @@ class OfficialTagger(Processor):
             prev_country = False
             low = tok.casefold()
             two = (low, toks[i + 1][0].casefold()) if i + 1 < len(toks) else None
+            if low in ("thuộc", "trực") and not civil:
+                # "Trung tâm X (trực) thuộc Bộ Y": the ministry the unit belongs to
+                k = i + 1 if low == "thuộc" else (i + 2 if two == ("trực", "thuộc") else -1)
+                if 0 < k < len(toks) and _covering(ministries, self._min_starts, toks[k][1]) is not None:
+                    comp_end = toks[k - 1][2]
+                    i = k
+                    continue
             if (low,) in self._stop or (two and two in self._stop):
                 break
             if i == 0 and (low,) not in self._lead and not (two and two in self._lead):
@@ -664,6 +1061,9 @@ class OfficialTagger(Processor):
             lower_run += 1
             if lower_run > 4:
                 break
+            if two and two in self._lead and (low,) not in self._lead:
+                e = toks[i + 1][2]   # a two-word lead ("thứ nhất") is one unit
+                i += 1
             comp_end = e
             i += 1
         off.comp_end = comp_end
@@ -676,8 +1076,74 @@ class OfficialTagger(Processor):
                 at = m.end()
                 ministry = _covering(ministries, self._min_starts, at)
                 ministry = ministry if ministry is not None and ministry[0] == at else None
-                if ministry is not None and off.policy != "no" and not off.foreign:
+                if ministry is None:
+                    # "Vụ trưởng, Vụ Chính sách thuế (Bộ Tài chính)": a department of a ministry after the comma
+                    ministry = next((d for d in dept_orgs if d[0] == at), None)
+                if ministry is not None and off.policy != "no" and not off.foreign \
+                        and off.level not in _NULL_LEVELS:
                     off.org, off.org_kind = ministry[2], "explicit"
+
+    def _org_name_cut(self, toks, i: int, j: int) -> int | None:
+        """Index in the capitalized run toks[i:j] of a word that ends an organisation although it is a surname
+        ("Đoàn" after "T.Ư"), when a full name starting with a common surname follows it."""
+        for m in range(i, j - 2):
+            if self.surnames.get(toks[m + 1][0]) != "common":
+                continue
+            for n in (2, 3):
+                if m - n + 1 >= 0 and tuple(t[0] for t in toks[m - n + 1:m + 1]) in self._org_before_name:
+                    return m
+        return None
+
+    def _org_unit_at(self, text: str, off: _Office, pos: int, first: bool):
+        """An organisation unit that starts at ``pos`` in an office's organisation phrase, as (end, ministry).
+
+        "Hàng không Việt Nam" right after "Cục trưởng" (the rest of an agency's name: its ministry), or
+        "Bộ" with a field that is not a MINISTRY entity ("Bộ Ngoại giao Trung Quốc": no ministry).
+        """
+        if first and off.base in self._agency_rest and text[pos:pos + 1].isupper():
+            rest_re, rests = self._agency_rest[off.base]
+            m = rest_re.match(self._low, pos)
+            if m:
+                nxt = _NEXT_TOKEN.match(text, m.end())
+                if not (nxt and self._is_country_at(text[nxt.start(1):nxt.start(1) + 40].split(), 0)):
+                    return m.end(), self._agency_ministry(rests[_BLANKS.sub(" ", m.group(0))])
+        if text.startswith(("Bộ ", "bộ "), pos):
+            m = self._bo_field_re.match(text, pos)
+            if m:
+                return m.end(), None
+        return None
+
+    def _listed_names(self, text, pos, office_at, blocked_spans, zones, first_sep: bool):
+        """The names listed from ``pos`` on ("A, bà B và ông C"), as (span, foreign, own office or None).
+
+        An item is an office with its name, an honorific and a name, or a Vietnamese name of two or more
+        words; ``first_sep`` says whether a comma or "và" comes before the first item.
+        """
+        out = []
+        need_sep = first_sep
+        while len(out) < 8:
+            p = pos
+            if need_sep:
+                m = _LIST_SEP.match(text, pos)
+                if not m:
+                    break
+                p = m.end()
+            need_sep = True
+            own = office_at.get(p)
+            if own is not None and own.name is not None:
+                out.append((own.name, own.foreign, own))
+                pos = own.name[1]
+                continue
+            hm = self._hon_at_re.match(text, p)
+            found = self._name_at(text, hm.end() if hm else p, blocked_spans, after_honorific=True)
+            if found is None or self._in_zones(zones, *found[0]):
+                break
+            span, foreign = found
+            if not hm and (foreign or len(text[span[0]:span[1]].split()) < 2):
+                break
+            out.append((span, foreign, None))
+            pos = span[1]
+        return out
 
     def _followed_by_name_char(self, text: str, end: int) -> bool:
         return end < len(text) and (text[end].isalpha() or text[end].isdigit())
@@ -729,12 +1195,20 @@ class OfficialTagger(Processor):
             off.org, off.org_kind = None, "anchor"
 
     # -- names before an office / after an honorific ----------------------------
-    def _name_before(self, text, start, blocked_spans, zones):
-        """A name that ends right before ``start`` with a connector: "X, Phó Vụ trưởng", "X làm Chủ tịch"."""
+    def _name_before(self, text, start, blocked_spans, zones, need_honorific: bool = False):
+        """A name that ends right before ``start`` with a connector: "X, Phó Vụ trưởng", "X làm Chủ tịch".
+
+        After an honorific the connector may be a plain blank ("đồng chí X Ủy viên Trung ương Đảng");
+        ``need_honorific`` asks for an honorific before the name in every case.
+        """
         window = text[max(0, start - 120):start]
         cm = self._connector_back.search(window)
+        plain = False
         if not cm or cm.start() == cm.end():
-            return None
+            if not window.endswith(" ") or window.endswith("  ") or start >= len(text) or \
+                    not text[start].isupper():
+                return None
+            cm, plain = _LAST_BLANK.search(window), True
         head = window[:cm.start()]
         rm = self._run_before.search(head)
         if not rm:
@@ -755,6 +1229,9 @@ class OfficialTagger(Processor):
             return None
         k, foreign = parsed
         if foreign and not honorific_before and not self._ends_with_country(words[:k]):
+            return None
+        if (plain or need_honorific) and not (honorific_before and k == 0 or
+                                              k > 0 and self._hon_kind.get(words[k - 1].casefold()) is not None):
             return None
         span = (toks[k][1], toks[-1][2])
         if self._in_zones(zones, *span):
@@ -789,6 +1266,8 @@ class OfficialTagger(Processor):
         if len(words) == 1:
             # one syllable: an alias of a known name, or a foreign surname ("ông Trump")
             return (toks[0][1], toks[0][2]), not looks_vietnamese(words[0])
+        if self._is_country_at(words, 0):
+            return None   # "người dân Bồ Đào Nha": a country, not a name
         blocked = {k for k, t in enumerate(toks)
                    if _covering(blocked_spans, self._blocked_starts, t[1]) is not None}
         parsed = self._parse_run(words, adjacent=True, blocked=blocked, after_honorific=True)
@@ -830,7 +1309,9 @@ class OfficialTagger(Processor):
             for c in cands:
                 alias_owner.setdefault(c, set()).add(n)
         aliases = {a: next(iter(o)) for a, o in alias_owner.items() if len(o) == 1 and a not in people}
-        if not aliases:
+        # a given name two people share ("ông Hùng" after "Lê Văn Hùng" and "Trần Quốc Hùng"): the one named last
+        shared = {a: o for a, o in alias_owner.items() if len(o) > 1 and a not in people}
+        if not aliases and not shared:
             return
         for _, t_end, key, kind in triggers:
             m = self._after_trigger.match(text, t_end)
@@ -838,15 +1319,22 @@ class OfficialTagger(Processor):
                 continue
             a1, a2 = m.group("a1"), m.group("a2")
             two_ok = kind == "office" or self._hon_kind.get(key) == "courtesy"
-            if a2 and two_ok and f"{a1} {a2}" in aliases:
+            if a2 and two_ok and (f"{a1} {a2}" in aliases or f"{a1} {a2}" in shared):
                 alias, s, e = f"{a1} {a2}", m.start("a1"), m.end("a2")
-            elif a2 is None and a1 in aliases:
+            elif a2 is None and (a1 in aliases or a1 in shared):
                 alias, s, e = a1, m.start("a1"), m.end("a1")
             else:
                 continue
             if self._in_zones(zones, s, e):
                 continue
-            owner = people[aliases[alias]]
+            if alias in aliases:
+                owner = people[aliases[alias]]
+            else:
+                last = {n: max((ms for ms, me in people[n].mentions if me <= s), default=-1) for n in shared[alias]}
+                name = max(last, key=lambda n: last[n])
+                if last[name] < 0:
+                    continue
+                owner = people[name]
             if any(ms <= s and e <= me for ms, me in owner.mentions):
                 continue
             owner.mentions.add((s, e))
@@ -857,6 +1345,7 @@ class OfficialTagger(Processor):
         word too many ("Bùi Văn Ga Thí", a caption run into the next sentence) into the shorter one."""
         def merge(src: _Person, dst: _Person, trim: int | None = None) -> None:
             dst.offices.extend(src.offices)
+            dst.expert = dst.expert or src.expert
             for s, e in src.mentions:
                 dst.mentions.add((s, s + trim) if trim else (s, e))
             dst.foreign = dst.foreign or src.foreign
@@ -884,9 +1373,12 @@ class OfficialTagger(Processor):
         nxt = _FOLLOWING_SYLLABLE.match(text, end)
         return bool(nxt) and looks_vietnamese(nxt.group(1)) and nxt.group(1) not in self.surnames
 
-    @staticmethod
-    def _row_fits(row: dict, date: _dt.date) -> bool:
-        return (row["from"] is None or row["from"] <= date) and (row["to"] is None or date < row["to"])
+    def _row_fits(self, row: dict, date: _dt.date) -> bool:
+        """True if the gazetteer row was in force at ``date`` (give or take a year and a half when the date
+        is only the year the text mentions most)."""
+        slack = _dt.timedelta(days=550 if self._date_rough else 0)
+        return (row["from"] is None or row["from"] <= date + slack) and \
+            (row["to"] is None or date - slack < row["to"])
 
     def _known_for(self, name: str, date: _dt.date | None, titles: list[str]) -> dict | None:
         """The gazetteer row of ``name`` at ``date`` (any date when unknown), preferring one of ``titles``."""
@@ -922,6 +1414,12 @@ class OfficialTagger(Processor):
             offs = [o for o in p.offices if o.level != "nonofficial" and not o.company]
             nonofficial = [o for o in p.offices if o.level == "nonofficial" or o.company]
             known = p.known
+            if offs and p.expert and not known and all(o.former for o in offs):
+                # "TS X, nguyên Viện trưởng ...": an expert speaking of a past office, not an official
+                nonofficial, offs = offs, []
+            if offs and nonofficial and not known and all(o.level == "generic" and not o.org for o in offs):
+                # "bà X, Hiệu trưởng Trường Y, Trưởng ban coi thi": a post inside that school or company
+                nonofficial, offs = nonofficial + offs, []
             if p.foreign and known is None and not offs and not nonofficial:
                 continue   # a foreign name after ông/bà, with no office: too unsure to be a PERSON
             if not offs and nonofficial and not known:
@@ -951,21 +1449,30 @@ class OfficialTagger(Processor):
     def _official_attrs(self, text, p: _Person, offs: list[_Office], ministries) -> dict:
         offs = sorted(offs, key=lambda o: o.start)
         strong = [o for o in offs if o.level not in _WEAK_LEVELS]
-        ordered = strong + [o for o in offs if o.level in _WEAK_LEVELS]
+        ordered = [o for o in strong if not o.shared] + [o for o in strong if o.shared] + \
+            [o for o in offs if o.level in _WEAK_LEVELS]
         titles: list[str] = []
         for o in ordered:
             if o.title not in titles:
                 titles.append(o.title)
         known = self._known_for(p.known, self._date, titles) if p.known else None
-        foreign = p.foreign or any(o.foreign for o in offs) or \
+        # a name with joined syllables is a transliteration ("An Tha-ni"): never a Vietnamese ministry's
+        foreign = p.foreign or any(o.foreign for o in offs) or "-" in p.name or \
             bool(known and known["country"] not in ("", "Việt Nam"))
         org = None
         if not foreign:
             for kind in ("explicit", "implied"):
-                org = next((o.org for o in offs if o.org_kind == kind and o.org), None)
-                if org:
+                giver = next((o for o in ordered if o.org_kind == kind and o.org), None)
+                if giver is not None:
+                    org = giver.org
+                    # the title is the office that org belongs to ("Thứ trưởng Bộ Công an" in a career list)
+                    titles.remove(giver.title)
+                    titles.insert(0, giver.title)
                     break
-            if org is None and any(o.org_kind == "explicit_null" for o in offs if o.level not in _WEAK_LEVELS) \
+            # an office outside any ministry (Phó Thủ tướng, Bí thư, a local body) outweighs a ministry guessed
+            # from the context for a generic office ("do Phó Thủ tướng X làm trưởng ban")
+            if org is None and any(o.org_kind == "explicit_null" or o.level in _NULL_LEVELS
+                                   for o in offs if o.level not in _WEAK_LEVELS) \
                     and not any(o.org_kind == "deferred" and o.policy == "yes" for o in offs):
                 org = None
             elif org is None:

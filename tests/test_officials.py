@@ -19,13 +19,19 @@ def tagger() -> OfficialTagger:
 
 
 def run(tagger, text: str, ministries: dict[str, str] | None = None, published: str | None = None,
-        places: list[str] | None = None) -> Document:
-    """Tag ``text``; ``ministries`` maps a surface in the text to its canonical name (added as MINISTRY)."""
+        places: list[str] | None = None, departments: dict[str, str] | None = None) -> Document:
+    """Tag ``text``; ``ministries`` maps a surface in the text to its canonical name (added as MINISTRY),
+    ``departments`` a department's name to its ministry (added as ORG, as the ministries stage does)."""
     doc = Document(text, id="t", meta={"published": published})
     for surface, canonical in (ministries or {}).items():
         start = text.find(surface)
         while start >= 0:
             doc.add_entity("MINISTRY", start, start + len(surface), canonical=canonical)
+            start = text.find(surface, start + 1)
+    for surface, ministry in (departments or {}).items():
+        start = text.find(surface)
+        while start >= 0:
+            doc.add_entity("ORG", start, start + len(surface), ministry=ministry)
             start = text.find(surface, start + 1)
     for surface in places or []:
         start = text.find(surface)
@@ -137,9 +143,13 @@ def test_later_full_and_partial_mentions_share_attributes(tagger):
                               ("Phạm Đình Nghị", "Chủ tịch", None)]
 
 
-def test_partial_mention_is_skipped_when_two_people_share_the_given_name(tagger):
+def test_shared_given_name_goes_to_the_person_named_last(tagger):
     doc = run(tagger, "Thứ trưởng Lê Văn Hùng và Cục trưởng Trần Quốc Hùng cùng dự. Ông Hùng cho biết thêm.")
-    assert [o[0] for o in officials(doc)] == ["Lê Văn Hùng", "Trần Quốc Hùng"]
+    assert officials(doc) == [("Lê Văn Hùng", "Thứ trưởng", None), ("Trần Quốc Hùng", "Cục trưởng", None),
+                              ("Hùng", "Cục trưởng", None)]
+    doc = run(tagger, "Cục trưởng Trần Quốc Hùng phát biểu. Sau đó Thứ trưởng Lê Văn Hùng kết luận. "
+                      "Ông Hùng yêu cầu làm ngay.")
+    assert officials(doc)[-1] == ("Hùng", "Thứ trưởng", None)
 
 
 def test_office_elsewhere_in_the_document_applies_to_every_mention(tagger):
@@ -227,6 +237,152 @@ def test_office_without_a_name_and_bo_anaphora_give_nothing(tagger):
 def test_place_after_office_is_not_a_name(tagger):
     doc = run(tagger, "Phó bí thư Tỉnh ủy Lào Cai, Chủ tịch UBND TP Hồ Chí Minh và Quốc vương Brunei dự.")
     assert officials(doc) == []
+
+
+# -- agencies of a ministry ----------------------------------------------------------------------
+def test_head_of_an_agency_belongs_to_its_ministry(tagger):
+    doc = run(tagger, "Tiêu đề\n\nGiám đốc Học viện Hành chính Quốc gia Trần Văn Minh và Tổng cục trưởng "
+                      "Tổng cục Thuế Bùi Văn Nam cùng dự.", published="2017-06-30")
+    assert officials(doc) == [("Trần Văn Minh", "Giám đốc", "Bộ Nội vụ"),
+                              ("Bùi Văn Nam", "Tổng cục trưởng", "Bộ Tài chính")]
+
+
+def test_agency_ministry_follows_the_document_date(tagger):
+    text = "Tiêu đề\n\nCục trưởng Hàng không Lê Văn Hòa cho biết sân bay sẽ mở cửa."
+    assert officials(run(tagger, text, published="2017-06-30")) == [
+        ("Lê Văn Hòa", "Cục trưởng", "Bộ Giao thông vận tải")]
+    assert officials(run(tagger, text, published="2025-06-30")) == [("Lê Văn Hòa", "Cục trưởng", "Bộ Xây dựng")]
+    # a foreign agency of the same name is not the ministry's
+    doc = run(tagger, "Cục Hàng không Liên bang Mỹ cảnh báo. Cục trưởng Cục Hàng không Liên bang Mỹ "
+                      "John Carter nói.", published="2017-06-30")
+    assert officials(doc) == [("John Carter", "Cục trưởng", None)]
+
+
+def test_ministry_in_parentheses_or_after_thuoc(tagger):
+    doc = run(tagger, "Ông Lê Văn Sáu, Vụ trưởng, Vụ Ngân sách (Bộ Tài chính) cho biết dự toán đã xong.",
+              {"Bộ Tài chính": "Bộ Tài chính"}, departments={"Vụ Ngân sách": "Bộ Tài chính"})
+    assert officials(doc) == [("Lê Văn Sáu", "Vụ trưởng", "Bộ Tài chính")]
+    doc = run(tagger, "Giám đốc Trung tâm Dữ liệu trực thuộc Bộ Y tế Đào Văn Phúc trình bày.",
+              {"Bộ Y tế": "Bộ Y tế"})
+    assert officials(doc) == [("Đào Văn Phúc", "Giám đốc", "Bộ Y tế")]
+
+
+def test_foreign_ministry_inside_the_organisation_phrase(tagger):
+    doc = run(tagger, "Người phát ngôn Bộ Ngoại giao Nhật Bản Hiroshi Tanaka nói rằng Tokyo phản đối.")
+    assert officials(doc) == [("Hiroshi Tanaka", "Người phát ngôn", None)]
+
+
+# -- the office of a person named apart from it ------------------------------------------------------
+def test_office_left_of_a_comma_before_a_name_with_its_own_office(tagger):
+    doc = run(tagger, "Trước khi đọc quyết định của Thủ tướng, ông Lê Văn An, Vụ trưởng Vụ Tổ chức cán bộ, "
+                      "Bộ Nội vụ cho biết.", {"Bộ Nội vụ": "Bộ Nội vụ"})
+    assert officials(doc) == [("Lê Văn An", "Vụ trưởng", "Bộ Nội vụ")]
+
+
+def test_office_shared_by_a_list_of_names(tagger):
+    doc = run(tagger, "Dự lễ có các Phó Thủ tướng Lương Văn Tám, Hà Minh Phúc và Bộ trưởng Bộ Y tế "
+                      "Tạ Thu Hằng.", {"Bộ Y tế": "Bộ Y tế"})
+    assert officials(doc) == [("Lương Văn Tám", "Phó Thủ tướng", None), ("Hà Minh Phúc", "Phó Thủ tướng", None),
+                              ("Tạ Thu Hằng", "Bộ trưởng", "Bộ Y tế")]
+    doc = run(tagger, "Tại kỳ họp Quốc hội, tổ ĐBQH gồm ông Mạc Văn Cường, bà Lã Thị Duyên đã tiếp xúc cử tri.")
+    assert officials(doc) == [("Mạc Văn Cường", "đại biểu Quốc hội", None),
+                              ("Lã Thị Duyên", "đại biểu Quốc hội", None)]
+
+
+def test_career_list_without_names_goes_to_the_person_named_before(tagger):
+    doc = run(tagger, "Đồng chí Hoàng Văn Khải sinh năm 1920. Ông đã trải qua nhiều cương vị: Bí thư Tỉnh ủy "
+                      "Hà Nam; Thứ trưởng Bộ Công an; Bộ trưởng Bộ Thủy lợi... Lễ tưởng niệm đồng chí "
+                      "Hoàng Văn Khải diễn ra trang trọng.", {"Bộ Công an": "Bộ Công an"})
+    found = officials(doc)
+    assert found == [("Hoàng Văn Khải", "Thứ trưởng", "Bộ Công an")] * 2
+    attrs = next(e.attrs for e in doc.entities if e.label == "OFFICIAL")
+    assert "Bí thư" in attrs["titles"]
+
+
+def test_title_then_place_then_honorific_and_name(tagger):
+    doc = run(tagger, "Phát biểu tại buổi tiếp, Đại sứ Pháp tại Việt Nam, bà Claire Dubois khẳng định hợp tác.")
+    assert officials(doc) == [("Claire Dubois", "Đại sứ", None)]
+    doc = run(tagger, "Bộ trưởng Quốc phòng Chile, tướng Mario Vargas ngày 3.4 cho biết.")
+    assert officials(doc) == [("Mario Vargas", "Bộ trưởng", None)]
+
+
+def test_appointment_names_the_person_before(tagger):
+    doc = run(tagger, "Ông Đàm Quang Vinh được Bộ Chính trị điều động, chỉ định giữ chức Bí thư Tỉnh ủy "
+                      "Cao Bằng.")
+    assert officials(doc) == [("Đàm Quang Vinh", "Bí thư", None)]
+    doc = run(tagger, "Thủ tướng đã ký quyết định bổ nhiệm giữ chức Thứ trưởng Bộ Y tế đối với ông Kiều Văn Lâm.",
+              {"Bộ Y tế": "Bộ Y tế"})
+    assert officials(doc) == [("Kiều Văn Lâm", "Thứ trưởng", "Bộ Y tế")]
+
+
+def test_office_after_an_age_and_after_la(tagger):
+    doc = run(tagger, "Ông Đoàn Văn Sơn, 54 tuổi, Chủ tịch UBND tỉnh xin nghỉ hưu trước tuổi. "
+                      "Giấy tờ do Phó chủ tịch quận là ông Vi Văn Tường ký.")
+    assert officials(doc) == [("Đoàn Văn Sơn", "Chủ tịch", None), ("Vi Văn Tường", "Phó Chủ tịch", None)]
+
+
+def test_headline_office_goes_to_the_person_the_body_opens_with(tagger):
+    doc = run(tagger, "Chủ tịch Đà Nẵng: Không để dân chờ\n\nÔng Lò Văn Tâm yêu cầu các sở làm ngay. "
+                      "Ông Tâm nhấn mạnh.")
+    assert officials(doc) == [("Lò Văn Tâm", "Chủ tịch", None), ("Tâm", "Chủ tịch", None)]
+    doc = run(tagger, "Chủ tịch Quốc hội: Ông Lò Văn Tâm nghỉ là bình thường\n\nÔng Lò Văn Tâm đã có đơn.")
+    assert officials(doc) == []
+
+
+# -- the words of a title ------------------------------------------------------------------------------
+def test_qualifiers_after_an_office_belong_to_the_title(tagger):
+    doc = run(tagger, "Thủ tướng lâm thời Anita Rowe cam kết cải cách. Bí thư thứ nhất Trung ương Đoàn "
+                      "Lê Minh Tuấn phát biểu. Bà Hà Thu Trang - Ủy viên Thường trực Ủy ban Pháp luật của "
+                      "Quốc hội, cho biết.")
+    assert officials(doc) == [("Anita Rowe", "Thủ tướng lâm thời", None),
+                              ("Lê Minh Tuấn", "Bí thư thứ nhất", None),
+                              ("Hà Thu Trang", "Ủy viên Thường trực", None)]
+
+
+def test_deputy_delegation_head_title_is_not_taken_from_the_delegation_name(tagger):
+    doc = run(tagger, "Tại kỳ họp Quốc hội, Phó Trưởng đoàn chuyên trách Đoàn ĐBQH tỉnh Bình Định "
+                      "Trịnh Văn Lực cho biết.")
+    assert officials(doc) == [("Trịnh Văn Lực", "Phó Trưởng đoàn chuyên trách", None)]
+
+
+# -- not officials ---------------------------------------------------------------------------------------
+def test_candidates_and_former_heads_speaking_as_experts(tagger):
+    doc = run(tagger, "Cảnh sát bắt kẻ tấn công ứng viên tổng thống Pedro Alvarez tại thủ đô.")
+    assert officials(doc) == []
+    doc = run(tagger, "Bộ Công Thương họp. Tiến sỹ Lê Văn Tám, nguyên viện trưởng Viện Kinh tế, cho rằng giá "
+                      "xăng cần minh bạch.", {"Bộ Công Thương": "Bộ Công Thương"})
+    assert officials(doc) == [] and persons(doc) == ["Lê Văn Tám"]
+
+
+def test_company_staff_and_namesakes_are_persons(tagger):
+    doc = run(tagger, "Công an khởi tố các bị can của Công ty TNHH Hòa Bình gồm: Đỗ Văn Lực, Giám đốc; "
+                      "Lê Thị Mơ, Phó Giám đốc.")
+    assert officials(doc) == [] and persons(doc) == ["Đỗ Văn Lực", "Lê Thị Mơ"]
+    doc = run(tagger, "Ông Ninh Văn Hải, chuyên viên pháp lý ngân hàng ABC, cho biết. Ông Tào Văn Bảy, "
+                      "chuyên viên Vụ Pháp chế, cho biết.")
+    assert officials(doc) == [("Tào Văn Bảy", "chuyên viên", None)]
+    # a gazetteer name after "chị" is a namesake of the office holder
+    doc = run(tagger, "Vườn vải nhà chị Nguyễn Thị Hồng (thôn Kép) được mùa.", published="2022-06-01")
+    assert officials(doc) == []
+
+
+def test_photo_credit_without_a_full_stop_does_not_swallow_the_next_sentence(tagger):
+    doc = run(tagger, "Chủ tịch nước Tạ Quang Vinh tiếp khách. Ảnh: Minh Tâm-TTXVN Phát biểu tại buổi tiếp, "
+                      "Chủ tịch nước Tạ Quang Vinh cảm ơn.")
+    assert officials(doc) == [("Tạ Quang Vinh", "Chủ tịch nước", None)] * 2
+
+
+def test_an_office_one_person_holds_is_not_given_to_another_name(tagger):
+    doc = run(tagger, "Nhận xét phần trả lời của Phó Thủ tướng Lưu Văn Đạt, Chủ tịch Quốc hội cho rằng đã rõ. "
+                      "Chủ tịch Quốc hội Triệu Thị Ngân kết luận.")
+    assert officials(doc) == [("Lưu Văn Đạt", "Phó Thủ tướng", None),
+                              ("Triệu Thị Ngân", "Chủ tịch Quốc hội", None)]
+
+
+def test_context_ministry_does_not_override_a_central_office(tagger):
+    doc = run(tagger, "Bộ Giao thông vận tải trình đề án. Ban chỉ đạo do Phó Thủ tướng Khổng Văn Minh làm "
+                      "trưởng ban.", {"Bộ Giao thông vận tải": "Bộ Giao thông vận tải"})
+    assert officials(doc) == [("Khổng Văn Minh", "Phó Thủ tướng", None)]
 
 
 # -- helpers, offsets, speed --------------------------------------------------------------------

@@ -5,10 +5,11 @@ usage: python3 bench/tokenizers.py [--conllu PATH] [--limit N] [--markdown]
 Each system gets the raw sentence text (the ``# text`` line) and must return
 words; a word is right when its character span equals a gold word's span.
 Systems: the vnextract ``tokens`` stage with each backend (which adds its
-never-split rules for abbreviations, dates, numbers and names), and the two
-anchors called directly: pyvi ``ViTokenizer.tokenize`` and underthesea
-``word_tokenize``. Throughput is characters per second of segmentation (+POS
-where the system tags) over the whole file, after a warm-up.
+never-split rules for abbreviations, dates, numbers and names), the ``crf``
+backend's model alone (no never-split rules), and the two anchors called
+directly: pyvi ``ViTokenizer.tokenize`` and underthesea ``word_tokenize``.
+Throughput is characters per second of segmentation (+POS where the system
+tags) over the whole file, after a warm-up.
 """
 from __future__ import annotations
 

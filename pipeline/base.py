@@ -46,9 +46,15 @@ _REGISTRY: dict[str, str | type[Processor]] = {
     "officials": "pipeline.officials:OfficialTagger",
     "dates": "pipeline.dates:DateTagger",
     "reform_areas": "pipeline.reform_areas:ReformAreaTagger",
+    "ner_model": "pipeline.ner_model:NerModelTagger",
 }
 
 DEFAULT_STAGES: list[str] = ["normalize", "sentences", "tokens", "abbreviations", "ministries", "places", "officials", "dates", "reform_areas"]
+
+
+# the statistical NER fallback: its model is built locally from research-only data
+# (python3 -m pipeline.train.ner), so it is opt-in: load(DEFAULT_STAGES + ["ner_model"])
+MODEL_STAGES: list[str] = ["ner_model"]
 
 
 def register(name: str, target: str | type[Processor], default_after: str | None = None) -> None:

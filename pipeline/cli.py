@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .base import DEFAULT_STAGES, PipelineError, available_stages
+from .base import DEFAULT_STAGES, MODEL_STAGES, PipelineError, available_stages
 
 
 def _progress(total=None, quiet=False):
@@ -33,6 +33,8 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     from .sinks import SinkError, open_sink
 
     stages = args.stages.split(",") if args.stages else None
+    if args.ner_model:
+        stages = (stages or list(DEFAULT_STAGES)) + [s for s in MODEL_STAGES if s not in (stages or [])]
     config = {}
     if args.tokenizer:
         config["tokens"] = {"backend": args.tokenizer}
@@ -133,8 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--out", "-o", required=True,
                     help="output: a .jsonl file, a .parquet file, a directory (JSONL shards), or - for stdout")
     an.add_argument("--stages", help=f"comma-separated stages (default: {','.join(DEFAULT_STAGES)})")
-    an.add_argument("--tokenizer", choices=["pyvi", "underthesea", "syllables"],
+    an.add_argument("--tokenizer", choices=["crf", "pyvi", "underthesea", "syllables"],
                     help="word segmentation backend of the tokens stage")
+    an.add_argument("--ner-model", action="store_true",
+                    help="also run the statistical NER fallback (models/local/, built by python3 -m pipeline.train.ner)")
     an.add_argument("--workers", "-j", type=int, default=0,
                     help="worker processes (default 1; with --engine dask, the local cluster's size, default 2)")
     an.add_argument("--engine", choices=["local", "dask"], default="local",

@@ -1,7 +1,10 @@
 """The ``tokens`` stage: word segmentation and part-of-speech tags, as offsets into the text.
 
 Backends (option ``backend``):
-- ``pyvi`` (default): pyvi's CRF segmenter and POS tagger;
+- ``crf`` (default): our own python-crfsuite model doing segmentation and POS
+  in one pass, trained on UD_Vietnamese-VTB (``python3 -m pipeline.train.segpos``);
+  the most accurate and fastest on VTB test (bench/RESULTS.md);
+- ``pyvi``: pyvi's CRF segmenter and POS tagger;
 - ``underthesea``: underthesea's ``pos_tag`` (segmentation and tags in one call);
 - ``syllables``: every syllable, number or punctuation mark a token, no tags
   (no model at all: the fastest, for users who only need entities).
@@ -75,6 +78,13 @@ class _SyllableBackend(_Backend):
         return [(m.group(), None) for m in _SYLLABLE.finditer(sentence)]
 
 
+def _crf_dict_features(max_word: int) -> tuple:
+    """All dictionary feature strings of the crf backend, indexed [start][end][inside][previous][name]."""
+    r = range(max_word + 1)
+    return tuple(tuple(tuple(tuple(tuple(f"d:{a}{b}{c}{d}{e}" for e in "0BI") for d in r) for c in r)
+                       for b in r) for a in r)
+
+
 class _CrfBackend(_Backend):
     """Word segmentation and POS in one pass: a python-crfsuite model over syllables.
 
@@ -84,22 +94,23 @@ class _CrfBackend(_Backend):
     ``python3 -m pipeline.train.segpos`` on UD_Vietnamese-VTB train+dev
     (CC BY-SA 4.0), tags mapped to pyvi's tag set (N, Np, V, A, R, E, ...).
     Features: the syllable and its neighbours (lowercased), syllable bigrams,
-    a shape class of three syllables, and where the syllable falls in the
-    longest dictionary word starting/ending/covering it (word lists
-    ``segpos_words_*.tsv``). :meth:`features` is shared with the trainer.
-    The model and word lists are loaded once per process.
+    a shape class of three syllables, where the syllable falls in the
+    longest dictionary word starting/ending/covering it (lowercased word
+    lists ``segpos_words_vtb_*.tsv``, ``segpos_words_pyvi_*.tsv``), and
+    whether it starts or continues a capitalised place name
+    (``segpos_names_*.tsv``, case-sensitive). :meth:`features` is shared with
+    the trainer. The model and word lists are loaded once per process.
     """
 
     name = "crf"
     VERSION = "20261127"
     MODEL = f"segpos_crf_vtb_{VERSION}.crfsuite"
     WORD_LISTS = (f"segpos_words_vtb_{VERSION}.tsv", f"segpos_words_pyvi_{VERSION}.tsv")
+    NAME_LIST = f"segpos_names_{VERSION}.tsv"
     MAX_WORD = 4  # longest dictionary word looked up, in syllables
-    # every number a feature needs, formatted once
-    _DS = tuple(f"ds:{k}" for k in range(MAX_WORD + 1))
-    _DE = tuple(f"de:{k}" for k in range(MAX_WORD + 1))
-    _DI = tuple(f"di:{k}" for k in range(MAX_WORD + 1))
-    _DP = tuple(f"dp:{k}" for k in range(MAX_WORD + 1))
+    # "d:<longest word starting here><ending here><covering here><starting at the previous syllable>
+    # <place name: 0 no, B starts, I continues>", formatted once
+    _DICT = _crf_dict_features(MAX_WORD)
     _PUNCT_FOLD = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-",
                                  "…": "."})
 
@@ -116,17 +127,20 @@ class _CrfBackend(_Backend):
             tagger = pycrfsuite.Tagger()
             tagger.open(str(resource_path(self.MODEL)))
             words, prefixes = self.load_dictionary()
-            self._shared["model"] = (tagger, words, prefixes)
-        self._tagger, self._words, self._prefixes = self._shared["model"]
+            names = self.load_dictionary((self.NAME_LIST,), lower=False)
+            self._shared["model"] = (tagger, (words, prefixes, *names))
+        self._tagger, self._dicts = self._shared["model"]
         self._info: dict[str, tuple[str, str]] = {}
 
     @classmethod
-    def load_dictionary(cls, names: tuple[str, ...] | None = None) -> tuple[frozenset[str], frozenset[str]]:
-        """The multi-syllable words of the word lists (lowercased, syllables joined by one space) and
-        their proper prefixes of two or more syllables (so a lookup can stop early)."""
+    def load_dictionary(cls, names: tuple[str, ...] | None = None,
+                        lower: bool = True) -> tuple[frozenset[str], frozenset[str]]:
+        """The multi-syllable words of the word lists (syllables joined by one space; lowercased
+        unless ``lower`` is false) and their proper prefixes of two or more syllables (so a lookup
+        can stop early)."""
         words: set[str] = set()
         for name in names or cls.WORD_LISTS:
-            words.update(row["word"] for row in read_tsv(name))
+            words.update(row["word"].lower() if lower else row["word"] for row in read_tsv(name))
         words = {w for w in words if " " in w and w.count(" ") < cls.MAX_WORD}
         prefixes = set()
         for w in words:
@@ -155,14 +169,34 @@ class _CrfBackend(_Backend):
         return low, shape
 
     @classmethod
-    def features(cls, low: list[str], shapes: list[str],
-                 words: frozenset[str], prefixes: frozenset[str]) -> list[list[str]]:
-        """Feature strings of each syllable of a sentence (``low``: lowercased syllables, ``shapes``:
-        their shape classes), for training and tagging alike."""
+    def features(cls, syllables: list[str], low: list[str], shapes: list[str],
+                 dicts: tuple[frozenset[str], ...]) -> list[list[str]]:
+        """Feature strings of each syllable of a sentence (``low``: the syllables lowercased,
+        ``shapes``: their shape classes; ``dicts``: words, word prefixes, names, name prefixes),
+        for training and tagging alike."""
+        words, prefixes, names, name_prefixes = dicts
         n = len(low)
         starts = [0] * n
         ends = [0] * n
         inside = [0] * n
+        name_at = [0] * n  # 1: a place name starts here, 2: continues
+        for i in range(n - 1):
+            if shapes[i] != "C":
+                continue
+            key = syllables[i] + " " + syllables[i + 1]
+            k = 2
+            longest = 0
+            while True:
+                if key in names:
+                    longest = k
+                if key not in name_prefixes or i + k >= n or k >= cls.MAX_WORD:
+                    break
+                key = key + " " + syllables[i + k]
+                k += 1
+            if longest:
+                name_at[i] = 1
+                for j in range(i + 1, i + longest):
+                    name_at[j] = 2
         for i in range(n - 1):
             key = low[i] + " " + low[i + 1]
             k = 2
@@ -184,7 +218,7 @@ class _CrfBackend(_Backend):
                         inside[j] = longest
         lp = ["<s>", "<s>"] + low + ["</s>", "</s>"]
         sp = ["<", "<"] + shapes + [">", ">"]
-        ds, de, di, dp = cls._DS, cls._DE, cls._DI, cls._DP
+        dd = cls._DICT
         out = []
         prev_start = 0
         for i in range(n):
@@ -195,27 +229,29 @@ class _CrfBackend(_Backend):
                 "pw:" + p + " " + w, "wn:" + w + " " + q,
                 "ppp:" + lp[j - 2] + " " + p, "nnn:" + q + " " + lp[j + 2],
                 "s:" + sp[j] + sp[j - 1] + sp[j + 1],
-                ds[starts[i]], de[ends[i]], di[inside[i]], dp[prev_start],
+                dd[starts[i]][ends[i]][inside[i]][prev_start][name_at[i]],
             ])
             prev_start = starts[i]
         return out
 
     def __call__(self, sentence: str) -> list[tuple[str, str | None]]:
-        spans = [(m.start(), m.end()) for m in _SYLLABLE.finditer(sentence)]
-        if not spans:
+        matches = list(_SYLLABLE.finditer(sentence))
+        if not matches:
             return []
         info = self._info
-        low, shapes = [], []
-        for s, e in spans:
-            syl = sentence[s:e]
+        syllables, low, shapes, spans = [], [], [], []
+        for m in matches:
+            syl = m.group()
             got = info.get(syl)
             if got is None:
                 if len(info) > 200_000:
                     info.clear()
                 got = info[syl] = self.syllable_info(syl)
+            syllables.append(syl)
             low.append(got[0])
             shapes.append(got[1])
-        labels = self._tagger.tag(self.features(low, shapes, self._words, self._prefixes))
+            spans.append(m.span())
+        labels = self._tagger.tag(self.features(syllables, low, shapes, self._dicts))
         out: list[tuple[str, str | None]] = []
         start, end = spans[0]
         tag = labels[0][2:]
@@ -278,13 +314,13 @@ def align(sentence: str, words: list[tuple[str, str | None]], offset: int = 0) -
 
 
 class Tokenizer(Processor):
-    """Adds ``doc.tokens``. Options: ``backend`` ("pyvi", "underthesea", "syllables"), ``merge_names`` (True)."""
+    """Adds ``doc.tokens``. Options: ``backend`` ("crf", "pyvi", "underthesea", "syllables"), ``merge_names`` (True)."""
 
     name = "tokens"
     requires = frozenset({"sentences"})
     provides = frozenset({"tokens"})
 
-    def __init__(self, backend: str = "pyvi", merge_names: bool = True, **config) -> None:
+    def __init__(self, backend: str = "crf", merge_names: bool = True, **config) -> None:
         super().__init__(**config)
         if backend not in BACKENDS:
             raise ValueError(f"unknown tokenizer backend {backend!r}; choose one of {', '.join(BACKENDS)}")

@@ -4,7 +4,7 @@ from pipeline.document import Document
 from pipeline.sentences import SentenceSplitter
 from pipeline.tokens import Tokenizer, align
 
-BACKENDS = ["pyvi", "underthesea", "syllables"]
+BACKENDS = ["crf", "pyvi", "underthesea", "syllables"]
 TEXT = ("Thứ trưởng Bộ TT&TT Phạm Anh Tuấn nói Nghị định số 30/2018/NĐ-CP ngày 30/7/2020 chi 1.234,5 tỷ đồng "
         "cho Bộ GD&ĐT và Bộ LĐ-TB&XH tại TP.HCM, xem https://example.vn/a-b.")
 
@@ -49,7 +49,7 @@ def test_personal_names_are_whole(tokenizer):
 
 
 def test_pos_tags_from_model_backends():
-    for backend in ("pyvi", "underthesea"):
+    for backend in ("crf", "pyvi", "underthesea"):
         doc, words = tokens_of(Tokenizer(backend=backend), "Bộ trưởng phát biểu tại hội nghị.")
         assert all(t.pos for t in doc.tokens)
         assert "phát biểu" in words

@@ -1,0 +1,274 @@
+"""The ``ner_model`` stage: a statistical fallback behind the rule stages for names they do not list.
+
+A python-crfsuite model over syllables tags PER/LOC/ORG (BIO). Its proposals become entities
+``PERSON`` (a person not known as an official), ``PLACE`` and ``ORG`` with ``source="model"``,
+and only where no entity already in ``doc.entities`` overlaps them: the rules win where they
+fire, so run this stage after all entity stages.
+
+The model is trained on research-only data (VLSP 2018 NER train, PhoNER_COVID19 train) and is
+therefore never committed: ``python3 -m pipeline.train.ner`` builds it into ``models/local/``
+from ``../shared/data``. Without it the stage does nothing (a warning is logged once) and the
+pipeline works with rules only.
+
+Features (shared with the trainer, :meth:`NerModelTagger.features`): the syllable and its
+neighbours lowercased, syllable bigrams, the shapes of three syllables, the length of the
+capitalised run the syllable is in and its place in it, whether a capitalised run starts with a
+family name (``models/surnames.tsv``), and whether the syllable starts or continues a place
+name of the gazetteer snapshot ``models/segpos_names_*.tsv``.
+"""
+from __future__ import annotations
+
+import logging
+
+import regex
+
+from .base import Processor
+from .document import Document
+from .resources import ResourceError, read_tsv, resource_path
+from .tokens import _SYLLABLE, _CrfBackend
+
+log = logging.getLogger(__name__)
+
+LABELS = {"PER": "PERSON", "LOC": "PLACE", "ORG": "ORG"}
+_NESTABLE = frozenset({"PLACE"})  # rule labels an ORG proposal may contain (UBND tỉnh X)
+_PREV_WORD = regex.compile(r"(\w+)[ \t]*$")
+_NEXT_WORD = regex.compile(r"[ \t]*(\w+)")
+
+
+class NerModelTagger(Processor):
+    """Adds PERSON/PLACE/ORG proposals of the NER CRF where no rule entity overlaps.
+
+    Options: ``model`` (file name under ``models/``, default :attr:`MODEL`), ``labels``
+    (subset of PERSON, PLACE, ORG to add; default all three), ``propagate`` (True: other
+    mentions in the document of a name the model found get the same label, "anh Thanh" ...
+    "Thanh nói", and so does the given name alone of a PERSON it found, "Trần Văn Thanh" ...
+    "Thanh"), ``nest_org`` (True: an ORG proposal may contain a rule PLACE, as in
+    "UBND tỉnh Tuyên Quang"; both are kept, nesting is allowed by the output format).
+    """
+
+    name = "ner_model"
+    requires = frozenset()
+    provides = frozenset({"entities"})
+
+    VERSION = "20261127"
+    MODEL = f"local/ner_crf_vlsp2018_phoner_{VERSION}.crfsuite"
+    NAME_LIST = _CrfBackend.NAME_LIST
+    FILTERS = f"ner_model_filters_{VERSION}.tsv"
+    _shared: dict[str, tuple] = {}
+
+    def __init__(self, model: str | None = None, labels: list[str] | tuple[str, ...] | None = None,
+                 propagate: bool = True, nest_org: bool = True, **config) -> None:
+        super().__init__(**config)
+        self.propagate = propagate
+        self.nest_org = nest_org
+        self.model_name = model or self.MODEL
+        self.labels = frozenset(labels or LABELS.values())
+        self.tagger = None
+        self.resources = self.load_resources()
+        if self.model_name not in self._shared:
+            try:
+                path = resource_path(self.model_name)
+            except ResourceError:
+                log.warning("ner_model: %s not built (python3 -m pipeline.train.ner); the stage adds "
+                            "nothing", self.model_name)
+                self._shared[self.model_name] = (None,)
+            else:
+                import pycrfsuite
+                tagger = pycrfsuite.Tagger()
+                tagger.open(str(path))
+                self._shared[self.model_name] = (tagger,)
+        self.tagger = self._shared[self.model_name][0]
+        if "words" not in self._shared:
+            self._shared["words"] = _CrfBackend.load_dictionary()[0]
+        self._words = self._shared["words"]
+        rows = read_tsv(self.FILTERS)
+        self._not_name = frozenset(r["word"] for r in rows if r["kind"] == "not_name")
+        heads = sorted((r["word"] for r in rows if r["kind"] == "org_head"), key=len, reverse=True)
+        self._org_head = regex.compile(r"(?:" + "|".join(map(regex.escape, heads)) + r")(?!\w)") if heads else None
+        self._info: dict[str, tuple[str, str]] = {}
+
+    @property
+    def available(self) -> bool:
+        """Whether the model file was found (else the stage is a no-op)."""
+        return self.tagger is not None
+
+    @classmethod
+    def load_resources(cls) -> tuple:
+        """(place names, place-name prefixes, surnames), loaded once per process."""
+        if "resources" not in cls._shared:
+            names, prefixes = _CrfBackend.load_dictionary((cls.NAME_LIST,), lower=False)
+            try:
+                surnames = frozenset(r["surname"] for r in read_tsv("surnames.tsv"))
+            except (ResourceError, KeyError):
+                surnames = frozenset()
+            cls._shared["resources"] = (names, prefixes, surnames)
+        return cls._shared["resources"]
+
+    @staticmethod
+    def features(syllables: list[str], low: list[str], shapes: list[str], resources: tuple) -> list[list[str]]:
+        """Feature strings of each syllable of a sentence, for training and tagging alike."""
+        names, name_prefixes, surnames = resources
+        n = len(low)
+        gaz = ["g:0"] * n
+        run = ["r:0"] * n
+        i = 0
+        while i < n:
+            if shapes[i] not in ("C", "U"):
+                i += 1
+                continue
+            j = i
+            while j < n and shapes[j] in ("C", "U"):
+                j += 1
+            length = min(j - i, 5)
+            fam = "f" if syllables[i] in surnames else "-"
+            for k in range(i, j):
+                run[k] = f"r:{length}{min(k - i, 3)}{fam}"
+            # longest gazetteer name starting at each capitalised syllable of the run
+            for k in range(i, j - 1):
+                key = syllables[k] + " " + syllables[k + 1]
+                m, longest = 2, 0
+                while True:
+                    if key in names:
+                        longest = m
+                    if key not in name_prefixes or k + m >= n or m >= 4:
+                        break
+                    key = key + " " + syllables[k + m]
+                    m += 1
+                if longest and gaz[k] == "g:0":
+                    gaz[k] = "g:B"
+                    for q in range(k + 1, k + longest):
+                        gaz[q] = "g:I"
+            i = j
+        lp = ["<s>", "<s>"] + low + ["</s>", "</s>"]
+        sp = ["<", "<"] + shapes + [">", ">"]
+        out = []
+        for i in range(n):
+            j = i + 2
+            w, p, q = lp[j], lp[j - 1], lp[j + 1]
+            out.append([
+                "w:" + w, "p:" + p, "n:" + q, "pp:" + lp[j - 2], "nn:" + lp[j + 2],
+                "pw:" + p + " " + w, "wn:" + w + " " + q,
+                "s:" + sp[j - 1] + sp[j] + sp[j + 1], "S:" + sp[j - 2] + sp[j - 1] + sp[j] + sp[j + 1] + sp[j + 2],
+                run[i], gaz[i],
+            ])
+        return out
+
+    def tag(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[str, int, int]]:
+        """(model label PER/LOC/ORG, start, end) of ``text[start:end]``, offsets into ``text``."""
+        if self.tagger is None:
+            return []
+        end = len(text) if end is None else end
+        matches = list(_SYLLABLE.finditer(text, start, end))
+        if not matches:
+            return []
+        info = self._info
+        syllables, low, shapes = [], [], []
+        for m in matches:
+            syl = m.group()
+            got = info.get(syl)
+            if got is None:
+                if len(info) > 200_000:
+                    info.clear()
+                got = info[syl] = _CrfBackend.syllable_info(syl)
+            syllables.append(syl)
+            low.append(got[0])
+            shapes.append(got[1])
+        labels = self.tagger.tag(self.features(syllables, low, shapes, self.resources))
+        spans: list[tuple[str, int, int]] = []
+        cur = None
+        for m, lab in zip(matches, labels):
+            if lab == "O":
+                cur = None
+                continue
+            kind = lab[2:]
+            if lab[0] == "B" or cur is None or cur[0] != kind:
+                cur = [kind, m.start(), m.end()]
+                spans.append(cur)
+            else:
+                cur[2] = m.end()
+        return [tuple(s) for s in spans]
+
+    def __call__(self, doc: Document) -> Document:
+        if self.tagger is None:
+            return doc
+        text = doc.text
+        pieces = [(s.start, s.end) for s in doc.sentences] if doc.sentences else self._lines(text)
+        taken = [(e.start, e.end, e.label) for e in doc.entities]
+        added: list[tuple[int, int]] = []
+        surfaces: dict[str, set[str]] = {}
+        for ps, pe in pieces:
+            for kind, s, e in self.tag(text, ps, pe):
+                label = LABELS[kind]
+                if (label not in self.labels or not self._plausible(text, label, s, e)
+                        or self._filtered(text, label, s, e)):
+                    continue
+                if not self._free(taken, added, label, s, e):
+                    continue
+                doc.add_entity(label, s, e, source="model")
+                added.append((s, e))
+                surfaces.setdefault(text[s:e], set()).add(label)
+        if self.propagate and surfaces:
+            # a person's given name alone ("anh Thanh" after "Nguyễn Văn Thanh") is that person
+            places = {e.text for e in doc.entities if e.label == "PLACE"}
+            for e in doc.entities:
+                if e.label == "PERSON" and " " in e.text:
+                    given = e.text.rsplit(" ", 1)[1]
+                    if given[:1].isupper() and given not in places and given not in surfaces:
+                        surfaces[given] = {"PERSON"}
+            self._propagate(doc, taken, added, surfaces)
+        return doc
+
+    def _filtered(self, text: str, label: str, s: int, e: int) -> bool:
+        """A proposal the filters reject: a common institution word, or a PERSON/PLACE that starts
+        with the head noun of an organisation name."""
+        if text[s:e] in self._not_name:
+            return True
+        return label != "ORG" and self._org_head is not None and self._org_head.match(text, s, e) is not None
+
+    def _free(self, taken, added, label: str, s: int, e: int) -> bool:
+        """No entity overlaps ``s:e``; with ``nest_org`` an ORG may contain (not cross) rule PLACEs."""
+        for ts, te, tl in taken:
+            if ts < e and s < te:
+                if not (self.nest_org and label == "ORG" and tl in _NESTABLE and s <= ts and te <= e
+                        and (s, e) != (ts, te)):
+                    return False
+        return not any(ts < e and s < te for ts, te in added)
+
+    def _propagate(self, doc: Document, taken, added, surfaces: dict[str, set[str]]) -> None:
+        """Tag the other mentions of a name the model found elsewhere in the document, when the
+        mention is a whole capitalised run, does not begin a dictionary word with the next
+        syllable, and the name got one label only."""
+        names = sorted((n for n, labels in surfaces.items() if len(labels) == 1), key=len, reverse=True)
+        if not names:
+            return
+        text = doc.text
+        pattern = regex.compile(r"(?<!\w)(?:" + "|".join(map(regex.escape, names)) + r")(?!\w)")
+        for m in pattern.finditer(text):
+            s, e = m.span()
+            before = _PREV_WORD.search(text, max(0, s - 40), s)
+            after = _NEXT_WORD.match(text, e)
+            if (before and before.group(1)[0].isupper()) or (after and after.group(1)[0].isupper()):
+                continue  # part of a longer capitalised name
+            if after and (m.group() + " " + after.group(1)).lower() in self._words:
+                continue  # a common word at the start of a sentence ("An toàn", "Thành công")
+            label = next(iter(surfaces[m.group()]))
+            if not self._free(taken, added, label, s, e):
+                continue
+            doc.add_entity(label, s, e, source="model")
+            added.append((s, e))
+
+    @staticmethod
+    def _lines(text: str) -> list[tuple[int, int]]:
+        out, pos = [], 0
+        for line in text.split("\n"):
+            out.append((pos, pos + len(line)))
+            pos += len(line) + 1
+        return out
+
+    @staticmethod
+    def _plausible(text: str, label: str, start: int, end: int) -> bool:
+        """A name holds a capital letter (or starts with a digit) and does not end in punctuation."""
+        span = text[start:end]
+        if not (span[0].isdigit() or any(c.isupper() for c in span)):
+            return False
+        return span[-1].isalnum() or span[-1] in ".)"

@@ -1,0 +1,1 @@
+"""Training scripts for the models in ``models/`` (run as ``python3 -m pipeline.train.<name>``)."""

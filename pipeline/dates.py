@@ -3,7 +3,9 @@
 Finds absolute dates (30/7, 30-7-2020, ngày 30 tháng 7 năm 2020), months, years,
 quarters and halves, periods (giai đoạn 2011-2020, từ ngày 1/7 đến 15/7), parts of
 day and clock times joined to a date (sáng 30/7, 19h ngày 7-2), relative
-expressions (hôm nay, tuần tới, năm ngoái, 10 năm qua, cuối năm), durations and
+expressions (hôm nay, tuần tới, năm ngoái, 10 năm qua, cuối năm), durations,
+centuries (thế kỷ 20 = "19"), days listed before the day that gives their month
+("ngày 22, 23 và sáng 24.6": three DATEs) and
 vague references (PAST_REF, PRESENT_REF, FUTURE_REF), following the rulings of
 the annotation spec. Relative expressions are resolved against the publication
 date; with no publication date an unknown year is ``XXXX`` and a deictic
@@ -183,6 +185,9 @@ class _Grammar:
             rf"|(?<=(?:{edge}){SP})(?P<unit>năm|tháng|tuần)(?P<new>{SP}mới)?"
             rf"(?!{SP}(?:học|tài{SP}chính|tuổi|âm{SP}lịch|\d))(?!\w))",
             f)
+        # F3b: centuries (thế kỷ 20, thế kỷ XXI, đầu thế kỷ thứ 21)
+        self.century_re = regex.compile(
+            rf"(?<!\w)(?:(?P<edge>{edge}){SP})?thế{SP}kỷ{SP}(?:thứ{SP})?(?P<c>\d{{1,2}}|[IVXLivxl]{{1,6}})(?!\w)", f)
         # F4: quarters and halves
         self.quarter_re = regex.compile(
             rf"(?<!\w)(?:(?P<edge>{edge}){SP})?quý{SP}(?P<q>{_alt(self.roman)}|[1-4])"
@@ -262,8 +267,13 @@ class _Grammar:
         self.range_to_re = regex.compile(rf"{SP}(?:đến|tới){SP}(?:hết{SP})?", f)
         self.range_from_re = regex.compile(rf"(?<!\w)(?:từ|kể{SP}từ){SP}\Z", f)
         self.dash_re = regex.compile(rf"{OSP}[-–]{OSP}")
+        # days listed before a day that gives their month: "ngày 22, 23 và sáng 24.6" (matched before the last day)
+        self.day_list_re = regex.compile(
+            rf"(?<!\w)(?P<anchor>ngày|hôm){SP}(?P<list>{DAY}(?:{OSP},{OSP}{DAY})*)"
+            rf"(?:{OSP},{OSP}(?:và{SP})?|{SP}và{SP})\Z", f)
         self.patterns = {"day": self.day_re, "lunar": self.lunar_re, "podrel": self.podrel_re,
-                         "month": self.month_re, "year": self.year_re, "quarter": self.quarter_re,
+                         "month": self.month_re, "year": self.year_re, "century": self.century_re,
+                         "quarter": self.quarter_re,
                          "period": self.period_re, "duration": self.duration_re, "lex": self.lex_re,
                          "year_bare": self.year_bare_re}
         self._compile_starts()
@@ -284,6 +294,7 @@ class _Grammar:
             "day": pod | wd | set(w["anchor"]),
             "podrel": pod | wd | {f"{a} {x}" for a in ("ngày", "hôm") for x in ("thứ", "chủ")},
             "lunar": {"mùng", "mồng"},
+            "century": {"thế kỷ"} | {f"{e} thế" for e in edges},
             "month": {"tháng"} | {f"{e} tháng" for e in edges},
             "year": {"năm", "thập niên", "thập kỷ"} | {f"{e} {u}" for e in edges for u in unit_words}
                     | {f"{a} {u}" for a in ("những", "các") for u in unit_words},
@@ -302,7 +313,7 @@ class _Grammar:
             first = k.split()[0]
             if first != k and first in keys:
                 keys[k] |= keys[first]
-        order = ("day", "podrel", "lunar", "month", "year", "quarter", "period", "duration", "lex")
+        order = ("day", "podrel", "lunar", "month", "year", "century", "quarter", "period", "duration", "lex")
         self.families_by_word = {k: tuple(f for f in order if f in v) for k, v in keys.items()}
         first_words = {k.split()[0] for k in keys}
         # a number (with what follows it), or a start word (with the next word, not consumed)
@@ -634,6 +645,28 @@ def _h_year(m, text: str, pub: date | None, g: _Grammar, add: Callable) -> None:
     add(_Cand(m.start(), end, f"{y:04d}", "year"))
 
 
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
+
+
+def _roman(s: str) -> int | None:
+    """The value of an upper-case roman numeral (XXI -> 21), None if ``s`` is not one."""
+    if not s.isupper() or any(ch not in _ROMAN for ch in s):
+        return None
+    total = 0
+    for a, b in zip(s, s[1:] + " "):
+        v = _ROMAN[a]
+        total += -v if b != " " and _ROMAN[b] > v else v
+    return total
+
+
+def _h_century(m, text: str, pub: date | None, g: _Grammar, add: Callable) -> None:
+    c = m.group("c")
+    n = int(c) if c.isdigit() else _roman(c)
+    if n is None or not 1 <= n <= 30:
+        return
+    add(_Cand(m.start(), m.end(), f"{n - 1:02d}", "year"))  # TIMEX3: the 20th century is "19"
+
+
 def _h_quarter(m, text: str, pub: date | None, g: _Grammar, add: Callable) -> None:
     if m.group("q"):
         q = m.group("q")
@@ -784,6 +817,7 @@ def _h_year_bare(m, text: str, pub: date | None, g: _Grammar, add: Callable) -> 
 
 _HANDLERS: dict[str, Callable] = {
     "day": _h_day, "lunar": _h_lunar, "podrel": _h_podrel, "month": _h_month, "year": _h_year,
+    "century": _h_century,
     "quarter": _h_quarter, "period": _h_period, "duration": _h_duration, "lex": _h_lex,
     "year_bare": _h_year_bare,
 }
@@ -845,6 +879,8 @@ def _licensed(text: str, c: _Cand, prev_end: int | None, g: _Grammar) -> bool:
         return True
     if c.kind == "year":
         return True
+    if c.kind == "day" and g.day_list_re.search(text, max(0, c.start - 40), c.start):
+        return True  # "hôm 3 và 4/5": the last of a list of days
     if not g.context_re.search(left):
         if c.kind != "day" or not g.day_name_re.search(text, max(0, c.start - 48), c.start):
             return False
@@ -886,6 +922,27 @@ def _endpoint(c: _Cand, pub: date | None, start: bool) -> str | None:
     return v
 
 
+def _day_lists(text: str, chosen: list[_Cand], g: _Grammar) -> list[_Cand]:
+    """Add the days listed before a day that gives their month ("Ngày 22, 23 và sáng 24.6"): each one a DATE
+    of that month, the first with its "ngày"."""
+    out: list[_Cand] = []
+    prev_end = 0
+    for c in chosen:
+        if c.kind == "day" and c.point is not None:
+            lm = g.day_list_re.search(text, max(prev_end, c.start - 40), c.start)
+            if lm:
+                y, mo, d = c.point
+                days = [(dm.start() + lm.start("list"), dm.end() + lm.start("list"), int(dm.group()))
+                        for dm in re.finditer(r"\d+", lm.group("list"))]
+                if all(a[2] < b[2] for a, b in zip(days, days[1:])) and days[-1][2] < d and \
+                        all(_valid(y, mo, x[2]) for x in days):
+                    for k, (s, e, x) in enumerate(days):
+                        out.append(_Cand(lm.start() if k == 0 else s, e, _day_value(y, mo, x), "day", (y, mo, x)))
+        out.append(c)
+        prev_end = c.end
+    return out
+
+
 def _combine(text: str, chosen: list[_Cand], pub: date | None, g: _Grammar) -> list[_Cand]:
     """Join "từ A đến B" and "A - B" into periods; attach a period noun; resolve "cùng ngày"."""
     # "từ 29 đến 31/5": the first day borrows the month of the second
@@ -900,6 +957,7 @@ def _combine(text: str, chosen: list[_Cand], pub: date | None, g: _Grammar) -> l
                     chosen[k] = _Cand(fm.start(), c.end, f"{_day_value(y, mo, d0)}/{_day_value(y, mo, d)}",
                                       "period")
         prev_end = chosen[k].end
+    chosen = _day_lists(text, chosen, g)
     out: list[_Cand] = []
     i = 0
     while i < len(chosen):

@@ -10,7 +10,9 @@ stages (the officials stage uses it for ``org``).
 ``MinistryTagger`` finds, with one pattern built from the registry (tried only where a
 cheap scan finds "Bộ", "Thứ", "Văn phòng", "NHNN", ...):
 
-* "Bộ" + a field form: "Bộ Tài chính", "Bộ TT&TT", "Bộ Công thương", "Bộ Giáo dục";
+* "Bộ" + a field form: "Bộ Tài chính", "Bộ TT&TT", "Bộ Công thương", "Bộ Giáo dục" (an informal
+  form followed by more of a longer name, "Bộ Giáo dục, Thanh niên và Thể thao", is not ours, but
+  one followed by another body's name is: "Bộ Giáo dục và Đại học Quốc gia Hà Nội");
 * a field form right after "Bộ trưởng"/"Thứ trưởng": "Bộ trưởng **Nội vụ**";
 * further fields listed after one "Bộ": "Bộ Công an và **Quốc phòng**", "Liên Bộ Tài chính - **Công Thương**";
 * names and codes of agencies not called "Bộ": "Văn phòng Chính phủ", "NHNN", "TTCP";
@@ -485,6 +487,10 @@ class MinistryTagger(Processor):
         # an informal form followed by more of a name that is not ours: "Bộ Giáo dục, Thanh niên và Thể thao"
         self._longer_name = _rx(
             r"(?:\s*[\-–&]\s*\p{Lu}|(?:\s*,\s*|\s+và\s+)(?!(?:" + stop + r")(?!\w))\p{Lu}\p{Ll})")
+        # ... unless what follows is another organisation's name, with capitals beyond its first word
+        # ("Bộ Giáo dục và Đại học Quốc gia Hà Nội"): the informal form then stands for our ministry
+        self._other_name_after = _rx(
+            r"(?:\s*,\s*|\s+và\s+)\p{Lu}\p{Ll}*(?:\s+(?!và(?!\w))\p{Ll}+)*\s+\p{Lu}\p{Ll}")
         self._local_after = _rx(r"\s+(?:" + alt(cues.get("local_after", [])) + r")(?!\w)")
         hist = alt(cues.get("historical_near", []))
         self._hist_before = _rx(r"(?:^|\W)(?:" + hist + r")\W+(?:[Bb]ộ\s+trưởng\s+|[Tt]hứ\s+trưởng\s+)?$",
@@ -584,7 +590,8 @@ class MinistryTagger(Processor):
                 continue
             if kind == "title" and self._foreign_before_title(text, m.start("title")):
                 continue
-            if not info.specific and self._longer_name.match(text, end) and not self._list_next.match(text, end):
+            if not info.specific and self._longer_name.match(text, end) and not self._list_next.match(text, end) \
+                    and not self._other_name_after.match(text, end):
                 continue
             group = [_Item(start, end, text[fstart:end], info)]
             lpos = end

@@ -16,19 +16,29 @@ How a name is found:
   bà B"), in a career list after a named person ("đã trải qua các cương vị:
   ..."), after an appointment ("X được ... giữ chức ..."), and from a headline
   office ("Chủ tịch Hà Nội: ...") for the person the body opens with;
+* after "người đồng cấp" (and a country): the office named last before it
+  ("Bộ trưởng Quốc phòng Hàn Quốc X gặp người đồng cấp Mỹ Y": Y is a Bộ trưởng);
 * on every later mention of a full name, and of the given name alone (or a
-  foreign surname) after an honorific or an office; a given name two people
-  share goes to the one named last.
+  foreign surname, last word or first: "ông Han" for "Han Min-koo") after an
+  honorific or an office; a given name two people share goes to the one
+  named last.
 
 Words right after an office that qualify it ("lâm thời", "thứ nhất",
 "Thường trực") are part of the title. ``org`` comes from a ministry, a
 department of one (ORG from the ministries stage) or an agency of one
 (``models/agencies.tsv``, resolved at the document's date) in the office's
-organisation phrase, after a comma or in parentheses.
+organisation phrase, after a comma or in parentheses; an office written
+without its organisation before a name ("Người phát ngôn X") takes the
+ministry of the same office named earlier without a name. An abbreviation in
+parentheses inside the organisation phrase ("(MTTQ)") is skipped, and a
+minister's field that is no MINISTRY ("Thứ trưởng Ngoại giao Nga") is part of
+it. A bare "đại biểu X" in a session of a people's council (the document names
+HĐND more often than the National Assembly) is an "đại biểu HĐND".
 
 A Vietnamese name starts with a surname from the closed list in
 ``models/surnames.tsv``; a foreign name is recognised by syllables that do not
-follow Vietnamese spelling, or by a country right before it. The ``title`` is
+follow Vietnamese spelling, or by a country right before it; lower-case
+particles inside it ("bin", "von") are part of it. The ``title`` is
 the first office of the person in the document (a string; ``titles`` lists
 all of them), ``org`` the canonical ministry the office belongs to, else None.
 """
@@ -59,6 +69,8 @@ _NAME_TOKEN = regex.compile(r"\p{Lu}[\p{Ll}\p{M}]*(?:[-'’]\p{L}[\p{Ll}\p{M}]*)
 _CAP_TOKEN = regex.compile(r"(?:\p{Lu}|\d)[\p{L}\p{M}\d.&'’\-]*")
 # the next token after position p, separated by blanks only (no punctuation, no line break)
 _NEXT_TOKEN = regex.compile(r"[ \t]+([^\s,;:!?()\[\]{}\"“”«»…/]+)")
+# an abbreviation in parentheses inside an organisation phrase: "Ủy ban T.Ư Mặt trận Tổ quốc (MTTQ) Việt Nam"
+_PAREN_ABBR = regex.compile(r"[ \t]*\((?=[^)]*\p{Lu}[^)]*\p{Lu})[\p{Lu}\d&.\-]{2,12}\)(?=[ \t])")
 _FOLLOWING_SYLLABLE = regex.compile(r"[ ](\p{Lu}[\p{Ll}\p{M}]+)(?![\p{L}\p{M}])")
 _NAME_JOINERS = re.compile(r"[-'’]")
 _COMMA_OR_PAREN = re.compile(r"[ \t]*[,(][ \t]*")
@@ -292,6 +304,14 @@ class OfficialTagger(Processor):
                             for v in cues.get(k, []) if " " not in v and v[:1].isupper()}
         self._org_tokens |= {h[:1].upper() + h[1:] for h in self.honorifics if " " not in h}
         self._assembly_re = cue_re("assembly_context")
+        self._counterpart_re = cue_re("counterpart") if cues.get("counterpart") else None
+        particles = _alternation(cues.get("name_particle", [])) or "(?!)"
+        # particles and the capitalised word after them, or an "al-Thani" word
+        self._particle_re = regex.compile(
+            rf"[ ](?:(?:{particles})(?:[ ](?:{particles}))*(?:[ ]\p{{Lu}}[\p{{Ll}}\p{{M}}]+(?:-\p{{L}}[\p{{Ll}}\p{{M}}]*)*){{1,3}}"
+            rf"|(?:al|el)-\p{{Lu}}[\p{{Ll}}\p{{M}}]+)(?![\p{{L}}\p{{M}}])")
+        self._assembly_named_re = cue_re("assembly_named")
+        self._council_re = cue_re("council_context")
         self._company_re = cue_re("company")
         self._nonmin_re = cue_re("nonministry_org")
         self._local_re = cue_re("local_org")
@@ -346,6 +366,8 @@ class OfficialTagger(Processor):
         fields = set(self._registry.field_specific) | set(self._registry.field_informal)
         self._bo_field_re = regex.compile(
             rf"[Bb]ộ\s+(?:{_alternation(fields)})(?![{_WORD_CHARS}&])", regex.IGNORECASE)
+        # a field right after a minister's title that is no MINISTRY ("Thứ trưởng Ngoại giao Nga"): one unit
+        self._field_re = regex.compile(rf"(?:{_alternation(fields)})(?![{_WORD_CHARS}&])", regex.IGNORECASE)
 
     def _agency_ministry(self, key: str) -> str | None:
         """The canonical name of the ministry agency ``key`` belongs to at the document's date."""
@@ -593,6 +615,7 @@ class OfficialTagger(Processor):
 
         offices = self._find_offices(text, triggers, units, dept_orgs, blocked_spans, zones)
         self._company_anchors(text, offices, units)
+        self._org_from_earlier_office(offices)
         people: dict[str, _Person] = {}
         names_at: dict[tuple[int, int], str] = {}
 
@@ -689,6 +712,8 @@ class OfficialTagger(Processor):
             if off.name is None and direct.get(off.title, name) != name:
                 continue
             people[name].offices.append(off)
+        # "người đồng cấp Mỹ X": X holds the office of the official named just before
+        self._counterparts(text, offices, people, person_for, blocked_spans, zones)
         # 3. honorific + name (PERSON unless an office is known), ranks as weak offices
         for t_start, t_end, key, kind in triggers:
             if kind != "hon":
@@ -762,6 +787,78 @@ class OfficialTagger(Processor):
         # 7. attributes and entities
         self._emit(doc, people, ministries, offices)
         return doc
+
+    def _counterparts(self, text, offices, people, person_for, blocked_spans, zones) -> None:
+        """Give the name after "người đồng cấp" (and a country) the office named last before it in the text,
+        when that office has a holder ("Bộ trưởng Quốc phòng Hàn Quốc X gặp người đồng cấp Mỹ Y": Y is a Bộ trưởng);
+        with a foreign country or name the office is foreign (org null)."""
+        if self._counterpart_re is None:
+            return
+        for m in self._counterpart_re.finditer(text):
+            toks = []
+            p = m.end()
+            while len(toks) < 7:
+                t = _NEXT_TOKEN.match(text, p)
+                if not t:
+                    break
+                tok, s, e = t.group(1), t.start(1), t.end(1)
+                stop = tok.endswith(".") and not _ABBREV_DOT.match(tok)
+                if stop:
+                    tok, e = tok[:-1], e - 1
+                if not tok or not _NAME_TOKEN.fullmatch(tok):
+                    break
+                toks.append((tok, s, e))
+                p = e
+                if stop:
+                    break
+            if not toks:
+                continue
+            words = [t[0] for t in toks]
+            blocked = {k for k, t in enumerate(toks)
+                       if _covering(blocked_spans, self._blocked_starts, t[1]) is not None}
+            parsed = self._parse_run(words, adjacent=True, blocked=blocked)
+            if parsed is None:
+                continue
+            k, foreign = parsed
+            span = (toks[k][1], toks[-1][2])
+            name = text[span[0]:span[1]]
+            if self._in_zones(zones, *span) or (name in people and people[name].offices):
+                continue
+            ref = None   # the office named last before "đồng cấp": its holder must be known
+            for off in offices:
+                if off.start >= m.start():
+                    break
+                if off.level not in ("nonofficial", "rank"):
+                    ref = off
+            if ref is None or ref.person is None or ref.company or ref.person == name or \
+                    m.start() - ref.comp_end > 300:
+                continue
+            vn = tuple(words[:k]) in self._vn_country
+            foreign = not vn and (foreign or (k > 0 and self._ends_with_country(words[:k])) or
+                                  ("-" in name) or (ref.foreign and k == 0 and not looks_vietnamese(words[-1])))
+            copy = _Office(m.start(), m.end(), m.end(), ref.title, ref.level, ref.policy, ref.implied_org,
+                           foreign=foreign, base=ref.base)
+            if foreign or ref.foreign or ref.org_kind != "explicit":
+                copy.org, copy.org_kind = None, "none"
+            else:
+                copy.org, copy.org_kind = ref.org, "explicit"
+            p = person_for(span, foreign)
+            copy.person = p.name
+            p.offices.append(copy)
+
+    @staticmethod
+    def _org_from_earlier_office(offices: list[_Office]) -> None:
+        """Give an office written without its organisation right before a name ("Người phát ngôn X") the
+        ministry of the same office named earlier without a name ("Người phát ngôn Bộ Ngoại giao khẳng định")."""
+        seen: dict[str, str] = {}
+        for off in offices:
+            if off.name is None:
+                if off.org_kind == "explicit" and off.org and not off.foreign:
+                    seen[off.base] = off.org
+                continue
+            if off.comp_end <= off.end and off.org is None and off.org_kind == "none" \
+                    and not off.foreign and off.level not in _NULL_LEVELS and off.base in seen:
+                off.org, off.org_kind = seen[off.base], "explicit"
 
     def _company_anchors(self, text: str, offices: list[_Office], units) -> None:
         """Mark an office without organisation as a company's when the nearest organisation named before it
@@ -913,7 +1010,7 @@ class OfficialTagger(Processor):
 
     def _find_offices(self, text, triggers, ministries, dept_orgs, blocked_spans, zones) -> list[_Office]:
         out: list[_Office] = []
-        assembly = None
+        assembly = councils = None
         for t_start, t_end, key, kind in triggers:
             if kind != "office" or self._in_zones(zones, t_start, t_end):
                 continue
@@ -921,8 +1018,11 @@ class OfficialTagger(Processor):
             if key == "đại biểu":
                 if assembly is None:
                     assembly = bool(self._assembly_re.search(text))
+                    councils = self._council_mentions(text)
                 if not assembly:
                     continue   # a conference delegate
+                if councils and self._council_nearer(councils, t_start):
+                    info = self.offices.get("đại biểu hđnd", info)   # a deputy of a people's council
             before = text[max(0, t_start - 30):t_start]
             if key.startswith("bí thư") and before.endswith(("Ban ", "ban ")):
                 continue   # Ban Bí thư (the Secretariat)
@@ -947,11 +1047,36 @@ class OfficialTagger(Processor):
             out.append(off)
         return out
 
+    def _council_mentions(self, text: str) -> list[tuple[int, bool]]:
+        """(position, is a council?) of every mention of a people's council or of the National Assembly,
+        or [] when the text names no council."""
+        council = [(m.start(), True) for m in self._council_re.finditer(text)]
+        if not council:
+            return []
+        return sorted(council + [(m.start(), False) for m in self._assembly_named_re.finditer(text)])
+
+    @staticmethod
+    def _council_nearer(mentions: list[tuple[int, bool]], pos: int) -> bool:
+        """True when the text names a people's council more often than the National Assembly, or as often
+        and the body named last before ``pos`` (else first after it) is a council."""
+        n_council = sum(is_council for _, is_council in mentions)
+        if 2 * n_council != len(mentions):
+            return 2 * n_council > len(mentions)
+        before = [is_council for at, is_council in mentions if at < pos]
+        if before:
+            return before[-1]
+        return next(is_council for at, is_council in mentions if at > pos)
+
     def _scan_after(self, text, off: _Office, ministries, dept_orgs, blocked_spans, zones) -> None:
         """Read the organisation phrase after an office and the name that ends it."""
         toks: list[tuple[str, int, int]] = []
         p = off.end
         while len(toks) < 16:
+            if toks:
+                pa = _PAREN_ABBR.match(text, p)
+                if pa:
+                    p = pa.end()   # the abbreviation of the organisation just named: skipped
+                    continue
             m = _NEXT_TOKEN.match(text, p)
             if not m:
                 break
@@ -1026,6 +1151,8 @@ class OfficialTagger(Processor):
                     if not self._in_zones(zones, start, end) and not self._followed_by_name_char(text, end):
                         org_words = " ".join(w for w in words[:k])
                         off.foreign = foreign or self._ends_with_country(words[:k])
+                        if foreign:
+                            end = self._name_particles_end(text, end)
                         off.name = (start, end)
                         if k:
                             comp_end = run[k - 1][2]
@@ -1083,6 +1210,15 @@ class OfficialTagger(Processor):
                         and off.level not in _NULL_LEVELS:
                     off.org, off.org_kind = ministry[2], "explicit"
 
+    def _name_particles_end(self, text: str, end: int) -> int:
+        """The end of a foreign name that goes on with lower-case particles and more name words after
+        ``end`` ("Mohammed bin Abdulrahman al-Thani", "Ursula von der Leyen")."""
+        while True:
+            m = self._particle_re.match(text, end)
+            if not m:
+                return end
+            end = m.end()
+
     def _org_name_cut(self, toks, i: int, j: int) -> int | None:
         """Index in the capitalized run toks[i:j] of a word that ends an organisation although it is a surname
         ("Đoàn" after "T.Ư"), when a full name starting with a common surname follows it."""
@@ -1109,6 +1245,10 @@ class OfficialTagger(Processor):
                     return m.end(), self._agency_ministry(rests[_BLANKS.sub(" ", m.group(0))])
         if text.startswith(("Bộ ", "bộ "), pos):
             m = self._bo_field_re.match(text, pos)
+            if m:
+                return m.end(), None
+        if first and off.level == "ministry" and text[pos:pos + 1].isupper():
+            m = self._field_re.match(text, pos)
             if m:
                 return m.end(), None
         return None
@@ -1297,7 +1437,7 @@ class OfficialTagger(Processor):
                         and not self._in_zones(zones, at, end) and not self._continues_name(text, end, person):
                     person.mentions.add((at, end))
                 at = text.find(name, end)
-        # aliases: the given name (last syllable, last two) or a foreign surname
+        # aliases: the given name (last syllable, last two) or a foreign surname (last word, or first word)
         alias_owner: dict[str, set[str]] = {}
         for n, p in people.items():
             parts = n.split()
@@ -1306,6 +1446,8 @@ class OfficialTagger(Processor):
                 cands.add(parts[-1])
                 if len(parts) >= 3 and not p.foreign:
                     cands.add(" ".join(parts[-2:]))
+                if p.foreign:
+                    cands.add(parts[0])   # an East Asian family name comes first: "Han Min-koo" ... "ông Han"
             for c in cands:
                 alias_owner.setdefault(c, set()).add(n)
         aliases = {a: next(iter(o)) for a, o in alias_owner.items() if len(o) == 1 and a not in people}
@@ -1341,8 +1483,8 @@ class OfficialTagger(Processor):
 
     @staticmethod
     def _merge_people(people: dict[str, _Person]) -> None:
-        """Fold a name into the longer one it is part of ("Comey" into "James Comey"), and a name with one
-        word too many ("Bùi Văn Ga Thí", a caption run into the next sentence) into the shorter one."""
+        """Fold a name into the longer one it ends ("Comey" into "James Comey") or, for a foreign family name,
+        starts ("Park" into "Park Jin"), and a name with one word too many ("Bùi Văn Ga Thí", a caption run into the next sentence) into the shorter one."""
         def merge(src: _Person, dst: _Person, trim: int | None = None) -> None:
             dst.offices.extend(src.offices)
             dst.expert = dst.expert or src.expert
@@ -1358,6 +1500,10 @@ class OfficialTagger(Processor):
             parts = name.split()
             longer = [q for q in people if q != name and len(q.split()) > len(parts)
                       and q.split()[-len(parts):] == parts]
+            if not longer and len(parts) == 1 and people[name].foreign:
+                # "Park" after "Park Jin": an East Asian family name comes first
+                longer = [q for q in people if q != name and people[q].foreign and len(q.split()) > 1
+                          and q.split()[0] == name]
             if len(longer) == 1:
                 merge(people[name], people[longer[0]])
                 continue

@@ -37,6 +37,14 @@ How a name becomes a PLACE:
   or an organisation, an office or a person's name follows. Such a name is then tagged bare
   everywhere in the document (also before the noun, as in a title), and so is a gazetteer commune
   first seen after such a noun.
+- After a lower-case noun of a natural feature (sông, hồ, núi, đèo, vịnh, đầm, suối, thác, eo biển...;
+  kind ``natural``) a capitalised name is a place with the noun in the span, one syllable being
+  enough ("sông Hồng", "đèo Cả", "hồ Hoàn Kiếm"); a capitalised noun counts only at the start of a
+  sentence and never "Hồ" (a family name). After a one-word noun a province, country, foreign unit
+  or region is tagged alone ("sông Sài Gòn", "miền núi Tây Bắc"). A name of two syllables or more
+  is then tagged bare elsewhere in the document ("hồ sen Khe Tre").
+- A compass word (Đông, Tây, Nam, Bắc) does not start a gazetteer unit when the words after it are
+  a longer place name: "phía Đông Hà Nội" is Hà Nội, not the city Đông Hà.
 - An administrative word after "liên" is not a unit ("Bí thư liên tỉnh Hà Nội - Hà Đông").
 - Nothing is tagged inside a MINISTRY or OFFICIAL entity already in ``doc.entities`` (run the
   ministries stage first: "Ngân hàng Nhà nước Việt Nam" holds no PLACE).
@@ -54,7 +62,8 @@ The ``canonical`` attribute (only when the place is known and unambiguous) is a 
 
 The stage also fills layer ``places``: one ``{"start", "end", "text", "level"}`` per PLACE
 (level as above, or "commune"/"district"/"admin" when no canonical was found, "site" for a name
-found only after a facility noun).
+found only after a facility or natural-feature noun; a lake or river named like an administrative unit gets
+no canonical).
 """
 from __future__ import annotations
 
@@ -103,6 +112,8 @@ _WORLD = frozenset({"country", "foreign_city", "foreign_region", "region", "area
 _LOCAL = frozenset({"district", "commune", "admin_only"})
 _NEIGHBOURS = _WORLD | {"province", "district"}
 _FOREIGN_UNITS = frozenset({"foreign_city", "foreign_region"})
+# names a natural-feature noun does not take into the span ("sông Sài Gòn", "miền núi Tây Bắc")
+_OUTER_UNITS = frozenset({"province", "country", "foreign_city", "foreign_region", "region"})
 _MAX_GENERIC = 4
 # a plausible Vietnamese syllable (onset, one to three vowels, final): tells a Vietnamese given
 # name ("Phương Nga", "Đức Trí") from a foreign word ("Real Madrid", "Đức Angela Merkel")
@@ -142,9 +153,10 @@ class _Toks:
     from the cumulated lengths of the pieces. ``gaps[i]`` is the separator after word i.
     """
 
-    __slots__ = ("words", "gaps", "offs")
+    __slots__ = ("text", "words", "gaps", "offs")
 
     def __init__(self, text: str):
+        self.text = text
         parts = _SPLIT.split(text)
         self.words: list[str] = parts[1::2]
         self.gaps: list[str] = parts[2::2]
@@ -181,11 +193,12 @@ class _Name:
 class _Cand:
     """A possible PLACE: the span, its name tokens and what kind of name it is."""
 
-    __slots__ = ("start", "end", "first", "last", "key", "cat", "atype")
+    __slots__ = ("start", "end", "first", "last", "key", "cat", "atype", "natural")
 
-    def __init__(self, start, end, first, last, key, cat, atype=None):
+    def __init__(self, start, end, first, last, key, cat, atype=None, natural=False):
         self.start, self.end, self.first, self.last = start, end, first, last
         self.key, self.cat, self.atype = key, cat, atype
+        self.natural = natural  # a name after a natural-feature noun ("sông Hồng")
 
 
 class PlaceTagger(Processor):
@@ -259,18 +272,27 @@ class PlaceTagger(Processor):
             k: {} for k in ("honorific", "trigger", "street", "direction", "nonplace", "office")}
         self._villages: set[str] = set()
         self._org_words: set[str] = set()
-        # facility nouns: first word (lower case) -> [(words, noun in span?)], longest first
-        self._facility: dict[str, list[tuple[tuple[str, ...], bool]]] = {}
+        # facility and natural-feature nouns: first word (lower case) -> [(words, mode)], longest first;
+        # mode: "out" (noun outside the span), "in" (inside), "natural" (inside, lower-case noun only)
+        self._facility: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self._compass: set[str] = set()
+        self._natural_stop: set[str] = set()
         self._facility_block: set[tuple[str, str]] = set()
         self._name_stop: set[str] = set()
         self._sentence_words: set[str] = set()
         for r in read_tsv(fname):
             kind, form = r["kind"], r["form"]
-            if kind in ("facility", "facility_named"):
+            if kind in ("facility", "facility_named", "natural"):
                 words = tuple(t.lower() for t in _TOKEN.findall(form))
-                self._facility.setdefault(words[0], []).append((words, kind == "facility_named"))
-                # a facility noun is also a locative trigger for gazetteer names
-                self._context["trigger"].setdefault(words[-1], set()).add(words)
+                mode = {"facility": "out", "facility_named": "in", "natural": "natural"}[kind]
+                self._facility.setdefault(words[0], []).append((words, mode))
+                if kind != "natural":
+                    # a facility noun is also a locative trigger for gazetteer names
+                    self._context["trigger"].setdefault(words[-1], set()).add(words)
+            elif kind == "compass":
+                self._compass.add(form)
+            elif kind == "natural_stop":
+                self._natural_stop.add(form)
             elif kind == "facility_block":
                 a, b = (t.lower() for t in _TOKEN.findall(form)[:2])
                 self._facility_block.add((a, b))
@@ -302,7 +324,9 @@ class PlaceTagger(Processor):
         # family names and honorifics are shared with the officials stage: one list each; the
         # "ambiguous" family names (Hà, Từ, Lâm...) are too often the first word of a place or a
         # preposition to veto a place name
-        self._surnames = {r["surname"] for r in read_tsv("surnames.tsv") if r["tier"] != "ambiguous"}
+        all_surnames = {r["surname"]: r["tier"] for r in read_tsv("surnames.tsv")}
+        self._surnames = {w for w, tier in all_surnames.items() if tier != "ambiguous"}
+        self._any_surname = frozenset(all_surnames)
         for r in read_tsv("honorifics.tsv"):
             words = tuple(t.lower() for t in _TOKEN.findall(r["honorific"]))
             if words:
@@ -328,7 +352,9 @@ class PlaceTagger(Processor):
         blocked = [(e.start, e.end) for e in doc.entities if e.label in ("MINISTRY", "OFFICIAL")]
         existing = {(e.start, e.end) for e in doc.entities if e.label == "PLACE"}
         layer = doc.layers.setdefault("places", [])
-        canons = [self._canonical(c.key, c.atype) for c in accepted]
+        # a lake or a river named like a commune ("hồ Gia Lạc") is not that commune
+        canons = [self._canonical(c.key, c.atype) if c.key in self._names and
+                  not (c.natural and self._category(c.key) not in _WORLD) else None for c in accepted]
         # provinces the document names: they settle which of several same-named units is meant
         anchors = [(c.start, canon["code"]) for c, canon in zip(accepted, canons)
                    if canon and canon["level"] in ("province", "district")]
@@ -336,7 +362,7 @@ class PlaceTagger(Processor):
             s, e = c.start, c.end
             if (s, e) in existing or any(bs < e and s < be for bs, be in blocked):
                 continue
-            if canon is None and anchors:
+            if canon is None and anchors and not c.natural:
                 canon = self._canonical_near(c, anchors)
             attrs = {"canonical": canon} if canon else {}
             doc.add_entity("PLACE", s, e, source="places", **attrs)
@@ -373,6 +399,12 @@ class PlaceTagger(Processor):
                     i += 1
                 continue
             key, last = m
+            if words[i] in self._compass and i + 1 < n and gaps[i] == " " and \
+                    self._category(key) not in _WORLD:
+                after = self._longest(toks, gaps, i + 1)
+                if after is not None and after[1] > last:
+                    i += 1  # "phía Đông Hà Nội": Hà Nội, not the city Đông Hà
+                    continue
             cands.append(_Cand(toks[i][0], toks[last][1], i, last, key, self._category(key)))
             i = last + 1
         return cands
@@ -392,12 +424,23 @@ class PlaceTagger(Processor):
             if w != lw and _is_cap(prev):
                 return []  # inside a longer capitalised name ("Tân Cảng")
         n = len(words)
-        for ph, named in phrases:
+        initial = None
+        for ph, mode in phrases:
             k = len(ph)
+            if mode == "natural" and any(words[i + m] != ph[m] for m in range(1, min(k, n - i))):
+                continue
+            if mode == "natural" and w != lw:
+                # a capitalised noun only at the start of a sentence, and not "Hồ" (a family name)
+                if initial is None:
+                    initial = self._sentence_initial(toks.text, toks[i][0])
+                if not initial or w in self._any_surname:
+                    continue
             if i + k < n and all(words[i + m].lower() == ph[m] and gaps[i + m] == " " for m in range(k)):
                 break
         else:
             return []
+        named = mode != "out"
+        natural = mode == "natural"
         j = i + k
         out: list[_Cand] = []
         while len(out) < 3:
@@ -405,7 +448,11 @@ class PlaceTagger(Processor):
             if not _is_cap(w) or w in self._name_stop:
                 break
             m = self._longest(toks, gaps, j)
-            last = self._site_name(toks, gaps, j)
+            if natural and k == 1 and m is not None and self._category(m[0]) in _OUTER_UNITS:
+                return []  # "sông Sài Gòn": the province's name, tagged alone (but "eo biển Malacca")
+            last = self._site_name(toks, gaps, j, one_syllable=natural)
+            if natural and last == j and (m is None or m[1] == j) and w in self._natural_stop:
+                break  # "hồ Thủy điện": a common noun, not a name
             # a known name of two syllables or more, or a country or province, wins over a longer
             # capitalised chain ("sân bay Long Thành Dự án ..."); "Ba" does not ("Óc Eo - Ba Thê")
             if m is not None and (last is None or m[1] >= last or m[1] > j or
@@ -418,9 +465,9 @@ class PlaceTagger(Processor):
             if last - j >= 2 and w in self._surnames:
                 break  # "cầu Nguyễn Văn Trỗi": named after a person
             start = toks[i][0] if named and not out else toks[j][0]
-            out.append(_Cand(start, toks[last][1], j, last, key, "site"))
+            out.append(_Cand(start, toks[last][1], j, last, key, "site", natural=natural))
             # a second name joined by a dash or a slash: "Óc Eo - Ba Thê", "Senkaku/Điếu Ngư"
-            if last + 1 < n and (_NAME_GAPS.get(gaps[last]) == "-" or gaps[last] == "/") \
+            if not natural and last + 1 < n and (_NAME_GAPS.get(gaps[last]) == "-" or gaps[last] == "/") \
                     and _is_cap(words[last + 1]):
                 j = last + 1
                 continue
@@ -429,7 +476,9 @@ class PlaceTagger(Processor):
 
     def _bare_sites(self, text, toks, gaps, cands: list[_Cand]) -> list[_Cand]:
         """Bare mentions of the unknown site names found after a facility noun in the document."""
-        unknown = {c.key for c in cands if c.cat == "site" and c.key not in self._names}
+        # one syllable after a natural noun ("sông Hồng") is too often a given name to be tagged bare
+        unknown = {c.key for c in cands if c.cat == "site" and c.key not in self._names
+                   and not (c.natural and c.first == c.last)}
         if not unknown:
             return []
         by_first: dict[str, list[list[str]]] = {}
@@ -464,11 +513,12 @@ class PlaceTagger(Processor):
                 break
         return out
 
-    def _site_name(self, toks, gaps, j) -> int | None:
+    def _site_name(self, toks, gaps, j, one_syllable: bool = False) -> int | None:
         """Index of the last token of an unknown site name starting at token j, or None.
 
         A chain of at most four capitalised words; one Vietnamese syllable alone is too often an
-        ordinary capitalised word ("di tích Cách mạng") and is refused, a foreign word is not.
+        ordinary capitalised word ("di tích Cách mạng") and is refused, a foreign word is not;
+        ``one_syllable`` accepts it (after a natural-feature noun: "sông Hồng", "đèo Cả").
         """
         words = toks.words
         n = len(words)
@@ -488,9 +538,10 @@ class PlaceTagger(Processor):
             k += 1
             if gaps[k - 1] != " ":
                 break
-        if k == j or (k == j + 1 and _VI_SYLLABLE.fullmatch(words[j])):
+        if k == j or (k == j + 1 and _VI_SYLLABLE.fullmatch(words[j]) and
+                      (not one_syllable or words[j] in self._sentence_words)):
             return None
-        if k < n and gaps[k - 1] in (".", ". ") and k - j == 1:
+        if k < n and gaps[k - 1] in (".", ". ") and k - j == 1 and not one_syllable:
             return None  # an abbreviation or initial follows ("John F. Kennedy")
         return k - 1
 
@@ -631,7 +682,8 @@ class PlaceTagger(Processor):
     # -- decisions --------------------------------------------------------------
     def _decide(self, text, toks, gaps, cands: list[_Cand]) -> list[_Cand]:
         """Keep the candidates the context supports (see the module docstring)."""
-        with_admin = {c.key for c in cands if c.cat in ("admin", "site")}
+        with_admin = {c.key for c in cands if c.cat == "admin" or
+                      (c.cat == "site" and not (c.natural and c.first == c.last))}
         keep = [False] * len(cands)
         given_names: set[str] = set()   # one-syllable names this document uses for people
         pairs = []

@@ -239,3 +239,16 @@ def test_dev_gold(shared, tagger):
             right += sum(gold[k] == pred[k] for k in gold.keys() & pred.keys())
     f1 = 2 * tp / (2 * tp + fp + fn)
     assert f1 >= 0.95 and right / tp >= 0.95, (tp, fp, fn, right)
+
+
+def test_informal_name_before_another_organisation(tagger):
+    # the informal form stands for our ministry when another body's name follows it ...
+    doc = tag(tagger, "Bộ Giáo dục và Học viện Kỹ thuật Quân sự ký kết hợp tác.", "2025-10-04")
+    assert ministries(doc) == [("Bộ Giáo dục", "Bộ Giáo dục và Đào tạo")]
+    doc = tag(tagger, "Bộ Nông nghiệp và Đại học Cần Thơ phối hợp nghiên cứu.", "2025-10-04")
+    assert ministries(doc) == [("Bộ Nông nghiệp", "Bộ Nông nghiệp và Môi trường")]
+    # ... but not when the longer name goes on like a ministry's fields (a foreign ministry)
+    doc = tag(tagger, "Bộ Giáo dục, Thanh niên và Thể thao Campuchia cử đoàn sang.", "2025-10-04")
+    assert ministries(doc) == []
+    doc = tag(tagger, "Bộ Văn hóa và Thông tin Lào tổ chức triển lãm.", "2025-10-04")
+    assert ministries(doc) == []

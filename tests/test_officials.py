@@ -386,6 +386,83 @@ def test_context_ministry_does_not_override_a_central_office(tagger):
 
 
 # -- helpers, offsets, speed --------------------------------------------------------------------
+# -- counterparts, foreign names, councils ----------------------------------------------------------
+def test_counterpart_takes_the_office_of_the_official_before(tagger):
+    text = ("Tiêu đề\n\nBộ trưởng Quốc phòng Nhật Bản Kishi Nobuo hội đàm với người đồng cấp Úc Richard Marles. "
+            "Ông Marles cho biết hai bên sẽ tập trận chung.")
+    doc = run(tagger, text, places=["Nhật Bản", "Úc"])
+    assert officials(doc) == [("Kishi Nobuo", "Bộ trưởng", None), ("Richard Marles", "Bộ trưởng", None),
+                              ("Marles", "Bộ trưởng", None)]
+
+
+def test_counterpart_needs_a_named_office_holder_before(tagger):
+    doc = run(tagger, "Tiêu đề\n\nĐoàn công tác đã gặp người đồng cấp Úc Richard Marles tại Canberra.",
+              places=["Úc"])
+    assert officials(doc) == []
+
+
+def test_east_asian_family_name_alone_after_an_honorific(tagger):
+    text = "Tiêu đề\n\nNgoại trưởng Hàn Quốc Park Jin đến Hà Nội. Tại cuộc gặp, ông Park khẳng định lập trường."
+    doc = run(tagger, text, places=["Hàn Quốc", "Hà Nội"])
+    assert officials(doc) == [("Park Jin", "Ngoại trưởng", None), ("Park", "Ngoại trưởng", None)]
+
+
+def test_foreign_minister_with_a_field_and_a_country(tagger):
+    # the field is no MINISTRY here (a foreign ministry): it is still part of the organisation phrase
+    doc = run(tagger, "Tiêu đề\n\nThứ trưởng Ngoại giao Nga Ivan Petrov tuyên bố như vậy.", places=["Nga"])
+    assert officials(doc) == [("Ivan Petrov", "Thứ trưởng", None)]
+
+
+def test_foreign_name_with_particles(tagger):
+    doc = run(tagger, "Tiêu đề\n\nNgoại trưởng Ả Rập Xê Út Faisal bin Farhan Al Saud nói rằng.",
+              places=["Ả Rập Xê Út"])
+    assert officials(doc) == [("Faisal bin Farhan Al Saud", "Ngoại trưởng", None)]
+
+
+def test_abbreviation_in_parentheses_inside_the_organisation(tagger):
+    text = "Tiêu đề\n\nChủ tịch Ủy ban T.Ư Mặt trận Tổ quốc (MTTQ) Việt Nam Lê Văn Khải dự lễ."
+    doc = run(tagger, text, places=["Việt Nam"])
+    assert officials(doc) == [("Lê Văn Khải", "Chủ tịch", None)]
+    doc = run(tagger, "Tiêu đề\n\nBộ trưởng Bộ Nội vụ (BNV) Trần Văn Hải phát biểu.", {"Bộ Nội vụ": "Bộ Nội vụ"})
+    assert officials(doc) == [("Trần Văn Hải", "Bộ trưởng", "Bộ Nội vụ")]
+
+
+def test_chairman_of_the_chinese_national_peoples_congress(tagger):
+    text = "Tiêu đề\n\nÔng Triệu Minh Tế, ủy viên trưởng Nhân đại toàn quốc Trung Quốc, thăm Việt Nam."
+    doc = run(tagger, text, places=["Trung Quốc", "Việt Nam"])
+    assert officials(doc) == [("Triệu Minh Tế", "Ủy viên trưởng", None)]
+
+
+def test_assistant_to_a_minister_is_not_the_minister(tagger):
+    doc = run(tagger, "Tiêu đề\n\nTrợ lý Bộ trưởng Ngoại giao Mỹ, bà Jane Miller, cho biết.", places=["Mỹ"])
+    assert officials(doc) == [("Jane Miller", "Trợ lý Bộ trưởng", None)]
+
+
+def test_deputy_at_a_peoples_council_session(tagger):
+    text = ("Tiêu đề\n\nKỳ họp thứ 5 HĐND tỉnh khai mạc. HĐND tỉnh nghe báo cáo. "
+            "Đại biểu Lê Thị Mai đề nghị làm rõ. Đại biểu Lê Thị Mai cũng hỏi về Quốc hội.")
+    doc = run(tagger, text)
+    assert officials(doc) == [("Lê Thị Mai", "đại biểu HĐND", None)] * 2
+
+
+def test_deputy_in_a_national_assembly_debate_on_councils(tagger):
+    text = ("Tiêu đề\n\nTại kỳ họp Quốc hội, đại biểu Lê Thị Mai góp ý về HĐND cấp xã. "
+            "Quốc hội sẽ biểu quyết.")
+    doc = run(tagger, text)
+    assert officials(doc) == [("Lê Thị Mai", "đại biểu Quốc hội", None)]
+
+
+def test_office_named_earlier_with_its_ministry(tagger):
+    text = ("Tiêu đề\n\nNgười phát ngôn Bộ Ngoại giao khẳng định chủ quyền. "
+            "Trả lời phóng viên, Người phát ngôn Đỗ Thu Hà cho biết thêm.")
+    doc = run(tagger, text, {"Bộ Ngoại giao": "Bộ Ngoại giao"})
+    assert officials(doc) == [("Đỗ Thu Hà", "Người phát ngôn", "Bộ Ngoại giao")]
+    # the other way round the ministry is not guessed
+    text = ("Tiêu đề\n\nNgười phát ngôn Đỗ Thu Hà cho biết. Người phát ngôn Bộ Ngoại giao cũng khẳng định.")
+    doc = run(tagger, text, {"Bộ Ngoại giao": "Bộ Ngoại giao"})
+    assert officials(doc) == [("Đỗ Thu Hà", "Người phát ngôn", None)]
+
+
 def test_vietnamese_syllable_shape():
     assert all(looks_vietnamese(w) for w in ["Nguyễn", "Thị", "Khánh", "Hường", "Quý", "Giàng", "A"])
     assert not any(looks_vietnamese(w) for w in ["Trump", "Donald", "Rubio", "Albanese", "Wong"])

@@ -305,6 +305,66 @@ def test_dev_gold_place_f1(tagger):
     assert f1 >= 0.95
 
 
+# -- natural features ---------------------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    # the noun is part of the name, also for one syllable
+    ("Mực nước sông Mã lên nhanh, người dân ven sông Lam sơ tán.", ["sông Mã", "sông Lam"]),
+    ("Cư dân lấn chiếm hồ Khe Tre để xây nhà.", ["hồ Khe Tre"]),
+    ("Xe khách qua đèo Khánh Lê rồi xuống đèo Cả an toàn.", ["đèo Khánh Lê", "đèo Cả"]),
+    ("Tàu du lịch neo ở vịnh Lan Hạ, gần eo biển Malacca.", ["vịnh Lan Hạ", "eo biển Malacca"]),
+    # a name the gazetteer knows as a unit: the lake, not the district, still with its noun
+    ("Dự án nạo vét hồ Hoàn Kiếm sắp hoàn thành.", ["hồ Hoàn Kiếm"]),
+    # a capitalised noun only at the start of a sentence
+    ("Sông Lam đang lên. Eo biển Malacca đông tàu.", ["Sông Lam", "Eo biển Malacca"]),
+])
+def test_natural_feature_keeps_its_noun(tagger, text, expected):
+    assert texts(tagger, text) == expected
+
+
+def test_natural_feature_name_found_later_without_its_noun(tagger):
+    text = "Người dân ven hồ Khe Tre phản ánh. Khu vực hồ sen Khe Tre bị san lấp."
+    assert texts(tagger, text) == ["hồ Khe Tre", "Khe Tre"]
+
+
+def test_natural_feature_before_a_province_or_region_leaves_the_noun_out(tagger):
+    assert texts(tagger, "Nước sông Sài Gòn dâng cao ở các tỉnh miền núi Tây Bắc.") == ["Sài Gòn", "Tây Bắc"]
+
+
+@pytest.mark.parametrize("text", [
+    "Ông Hồ Văn Mừng nộp hồ sơ, xem đồng hồ Rolex và biển số xe.",
+    "Vụ Khai thác Thủy sản họp. Lượng nước về hồ Thủy điện lớn.",
+    "Sông nước quê hương, núi rừng hùng vĩ.",
+])
+def test_natural_nouns_in_other_words_are_not_places(tagger, text):
+    assert texts(tagger, text) == []
+
+
+def test_a_one_syllable_river_name_is_not_tagged_bare_elsewhere(tagger):
+    # "Ba" after "sông" is the river; "Ba" alone later is a number word
+    assert texts(tagger, "Học sinh tắm ở sông Ba. Ba em được cứu.") == ["sông Ba"]
+
+
+# -- compass words --------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    # "Đông Hà" is a city, but "Đông Hà Nội" reads better as east of Hà Nội
+    ("Sân bay mới nằm ở phía Đông Hà Nội.", ["Hà Nội"]),
+    ("Mưa lớn ở phía Nam Hà Tĩnh và Nam Định Quán.", ["Hà Tĩnh", "Định Quán"]),
+    # the compass word stays when nothing longer follows, and in region names
+    ("Tỉnh Nam Định và thành phố Đông Hà, khu vực Đông Nam Á, Đông Bắc bộ.",
+     ["Tỉnh Nam Định", "thành phố Đông Hà", "Đông Nam Á", "Đông Bắc bộ"]),
+])
+def test_compass_word_before_a_longer_place(tagger, text, expected):
+    assert texts(tagger, text) == expected
+
+
+# -- foreign units ----------------------------------------------------------------------------------
+def test_foreign_states_and_cities(tagger):
+    doc = places(tagger, "Căn cứ ở Tây Úc và Queensland; tuyến bay Daejeon-Harbin; nhà máy ở Phật Sơn.")
+    assert [e.text for e in doc] == ["Tây Úc", "Queensland", "Daejeon", "Harbin", "Phật Sơn"]
+    assert doc[0].attrs["canonical"] == {"level": "foreign_region", "name": "Tây Úc", "code": "AU"}
+    assert doc[3].attrs["canonical"]["code"] == "CN"
+
+
 # -- robustness -------------------------------------------------------------------------------
 try:
     from hypothesis import given, settings, strategies as st

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 
 class InvalidDocument(ValueError):
@@ -195,11 +195,13 @@ class Document:
         return (f"Document(id={self.id!r}, chars={len(self.text)}, sentences={len(self.sentences)}, "
                 f"tokens={len(self.tokens)}, entities={len(self.entities)})")
 
-    def _repr_html_(self) -> str:  # pragma: no cover - notebook display
-        from .display import render_html
-        return render_html(self)
-
-
-def iter_spans_text(doc: Document, spans: Iterable[Span | Token]) -> list[str]:
-    """The surface strings of ``spans`` (handy in tests and notebooks)."""
-    return [doc.text[s.start:s.end] for s in spans]
+    def _repr_html_(self) -> str:
+        """Entities drawn inline in a notebook (spaCy displaCy, outermost entities)."""
+        from spacy import displacy
+        ents, last_end = [], -1
+        for e in self.sorted_entities():
+            if e.start >= last_end:
+                ents.append({"start": e.start, "end": e.end, "label": e.label})
+                last_end = e.end
+        return displacy.render({"text": self.text, "ents": ents, "title": self.id}, style="ent",
+                               manual=True, jupyter=False)

@@ -63,3 +63,11 @@ def test_offset_map_copied_and_replaced_pieces():
 
 def test_span_json():
     assert Span(1, 4).to_json() == {"start": 1, "end": 4}
+
+
+def test_notebook_display_draws_outermost_entities():
+    doc = Document("UBND tỉnh Tuyên Quang họp.", id="d")
+    doc.add_entity("ORG", 0, 21)
+    doc.add_entity("PLACE", 5, 21)
+    html = doc._repr_html_()
+    assert html.count("<mark") == 1 and "ORG" in html and "Tuyên Quang" in html

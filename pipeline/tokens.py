@@ -21,13 +21,11 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-import regex
-
 from .base import Processor
 from .document import Document, Token
 from .resources import ResourceError, read_tsv
 
-_SYLLABLE = regex.compile(r"\w+(?:[.,]\d+)*|[^\w\s]", regex.UNICODE)
+_SYLLABLE = re.compile(r"\w+(?:[.,]\d+)*|[^\w\s]")
 _CAP_SYLLABLE = r"[^\W\d_a-zđ]\w*"
 
 
@@ -234,7 +232,9 @@ class _CrfBackend(_Backend):
             prev_start = starts[i]
         return out
 
-    def __call__(self, sentence: str) -> list[tuple[str, str | None]]:
+    def spans(self, sentence: str) -> list[tuple[int, int, str | None]]:
+        """Words of ``sentence`` as ``(start, end, tag)``: the model works on syllables found in the
+        sentence itself, so it knows their offsets and no alignment is needed."""
         matches = list(_SYLLABLE.finditer(sentence))
         if not matches:
             return []
@@ -252,16 +252,19 @@ class _CrfBackend(_Backend):
             shapes.append(got[1])
             spans.append(m.span())
         labels = self._tagger.tag(self.features(syllables, low, shapes, self._dicts))
-        out: list[tuple[str, str | None]] = []
+        out: list[tuple[int, int, str | None]] = []
         start, end = spans[0]
         tag = labels[0][2:]
         for (s, e), label in zip(spans[1:], labels[1:]):
             if label[0] == "B":
-                out.append((sentence[start:end], tag))
+                out.append((start, end, tag))
                 start, tag = s, label[2:]
             end = e
-        out.append((sentence[start:end], tag))
+        out.append((start, end, tag))
         return out
+
+    def __call__(self, sentence: str) -> list[tuple[str, str | None]]:
+        return [(sentence[s:e], tag) for s, e, tag in self.spans(sentence)]
 
 
 BACKENDS: dict[str, Callable[[], _Backend]] = {
@@ -327,7 +330,7 @@ class Tokenizer(Processor):
         self.backend_name = backend
         self.backend = BACKENDS[backend]()
         rows = read_tsv("token_patterns.tsv")
-        self._protected = regex.compile("|".join(f"(?P<{r['name']}>{r['pattern']})" for r in rows))
+        self._protected = re.compile("|".join(f"(?P<{r['name']}>{r['pattern']})" for r in rows))
         self._protected_pos = {r["name"]: r["pos"] for r in rows}
         self._names = None
         if merge_names:
@@ -337,7 +340,7 @@ class Tokenizer(Processor):
                 surnames = []
             if surnames:
                 alternation = "|".join(map(re.escape, surnames))
-                self._names = regex.compile(
+                self._names = re.compile(
                     rf"(?<!\w)(?:{alternation})(?: {_CAP_SYLLABLE}){{1,4}}(?!\w)")
 
     def _constraints(self, text: str) -> list[tuple[int, int, str | None]]:
@@ -397,7 +400,11 @@ class Tokenizer(Processor):
         piece = text[start:end]
         if not piece.strip():
             return []
-        tokens = align(piece, self.backend(piece), offset=start)
+        direct = getattr(self.backend, "spans", None)
+        if direct is not None:
+            tokens = [Token(s + start, e + start, tag) for s, e, tag in direct(piece)]
+        else:
+            tokens = align(piece, self.backend(piece), offset=start)
         return self._apply(text, tokens, [(s + start, e + start, p) for s, e, p in self._constraints(piece)])
 
     def __call__(self, doc: Document) -> Document:

@@ -161,18 +161,7 @@ class NerModelTagger(Processor):
         matches = list(_SYLLABLE.finditer(text, start, end))
         if not matches:
             return []
-        info = self._info
-        syllables, low, shapes = [], [], []
-        for m in matches:
-            syl = m.group()
-            got = info.get(syl)
-            if got is None:
-                if len(info) > 200_000:
-                    info.clear()
-                got = info[syl] = _CrfBackend.syllable_info(syl)
-            syllables.append(syl)
-            low.append(got[0])
-            shapes.append(got[1])
+        syllables, low, shapes = _CrfBackend.describe(matches, self._info)
         labels = self.tagger.tag(self.features(syllables, low, shapes, self.resources))
         spans: list[tuple[str, int, int]] = []
         cur = None

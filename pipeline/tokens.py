@@ -232,25 +232,31 @@ class _CrfBackend(_Backend):
             prev_start = starts[i]
         return out
 
+    @classmethod
+    def describe(cls, matches: list, cache: dict) -> tuple[list[str], list[str], list[str]]:
+        """Syllables of the regex ``matches`` with their lowercased form and shape class, looked up
+        in ``cache`` (a per-process dict, emptied when it grows too large)."""
+        syllables, low, shapes = [], [], []
+        for m in matches:
+            syl = m.group()
+            got = cache.get(syl)
+            if got is None:
+                if len(cache) > 200_000:
+                    cache.clear()
+                got = cache[syl] = cls.syllable_info(syl)
+            syllables.append(syl)
+            low.append(got[0])
+            shapes.append(got[1])
+        return syllables, low, shapes
+
     def spans(self, sentence: str) -> list[tuple[int, int, str | None]]:
         """Words of ``sentence`` as ``(start, end, tag)``: the model works on syllables found in the
         sentence itself, so it knows their offsets and no alignment is needed."""
         matches = list(_SYLLABLE.finditer(sentence))
         if not matches:
             return []
-        info = self._info
-        syllables, low, shapes, spans = [], [], [], []
-        for m in matches:
-            syl = m.group()
-            got = info.get(syl)
-            if got is None:
-                if len(info) > 200_000:
-                    info.clear()
-                got = info[syl] = self.syllable_info(syl)
-            syllables.append(syl)
-            low.append(got[0])
-            shapes.append(got[1])
-            spans.append(m.span())
+        syllables, low, shapes = self.describe(matches, self._info)
+        spans = [m.span() for m in matches]
         labels = self._tagger.tag(self.features(syllables, low, shapes, self._dicts))
         out: list[tuple[int, int, str | None]] = []
         start, end = spans[0]

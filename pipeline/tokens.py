@@ -76,6 +76,23 @@ class _SyllableBackend(_Backend):
         return [(m.group(), None) for m in _SYLLABLE.finditer(sentence)]
 
 
+def _longest_word_at(seq: list[str], i: int, words: frozenset[str], prefixes: frozenset[str],
+                     max_word: int) -> int:
+    """Length in syllables of the longest word of ``words`` starting at ``seq[i]`` (0 if none);
+    ``prefixes`` (the words' proper prefixes) lets the search stop as soon as nothing can match."""
+    n = len(seq)
+    key = seq[i] + " " + seq[i + 1]
+    k = 2
+    longest = 0
+    while True:
+        if key in words:
+            longest = k
+        if key not in prefixes or i + k >= n or k >= max_word:
+            return longest
+        key = key + " " + seq[i + k]
+        k += 1
+
+
 def _crf_dict_features(max_word: int) -> tuple:
     """All dictionary feature strings of the crf backend, indexed [start][end][inside][previous][name]."""
     r = range(max_word + 1)
@@ -181,31 +198,13 @@ class _CrfBackend(_Backend):
         for i in range(n - 1):
             if shapes[i] != "C":
                 continue
-            key = syllables[i] + " " + syllables[i + 1]
-            k = 2
-            longest = 0
-            while True:
-                if key in names:
-                    longest = k
-                if key not in name_prefixes or i + k >= n or k >= cls.MAX_WORD:
-                    break
-                key = key + " " + syllables[i + k]
-                k += 1
+            longest = _longest_word_at(syllables, i, names, name_prefixes, cls.MAX_WORD)
             if longest:
                 name_at[i] = 1
                 for j in range(i + 1, i + longest):
                     name_at[j] = 2
         for i in range(n - 1):
-            key = low[i] + " " + low[i + 1]
-            k = 2
-            longest = 0
-            while True:
-                if key in words:
-                    longest = k
-                if key not in prefixes or i + k >= n or k >= cls.MAX_WORD:
-                    break
-                key = key + " " + low[i + k]
-                k += 1
+            longest = _longest_word_at(low, i, words, prefixes, cls.MAX_WORD)
             if longest:
                 starts[i] = longest
                 last = i + longest - 1

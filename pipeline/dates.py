@@ -33,6 +33,7 @@ import regex
 
 from .base import Processor
 from .document import Document
+from .patterns import trie_pattern
 from .resources import read_tsv
 
 SP = r"[^\S\n]+"  # blanks inside one line
@@ -60,27 +61,8 @@ def _key(s: str) -> str:
 
 
 def _trie(words) -> str:
-    """A prefix-factored alternation of phrases (fast to scan: one branch per letter)."""
-    root: dict = {}
-    for word in words:
-        node = root
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        alts, optional = [], False
-        for ch in sorted(node):
-            if ch == "":
-                optional = True
-            else:
-                alts.append((SP if ch == " " else re.escape(ch)) + build(node[ch]))
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if optional else body
-
-    return "(?:" + build(root) + ")"
+    """A prefix-factored alternation of phrases whose blanks match blanks inside one line."""
+    return "(?:" + trie_pattern(words, blank=SP) + ")"
 
 
 @dataclass(slots=True)

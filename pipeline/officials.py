@@ -56,6 +56,7 @@ import regex
 from .base import Processor
 from .document import Document
 from .ministries import document_date, registry
+from .patterns import trie_pattern
 from .resources import ResourceError, read_tsv
 
 # levels whose holders never belong to a ministry
@@ -120,30 +121,6 @@ def _alternation(words, flags_ci: bool = False) -> str:
     """A regex alternation of ``words``, longest first, blanks matching any run of spaces."""
     uniq = sorted({w for w in words if w}, key=len, reverse=True)
     return "|".join(regex.escape(w).replace(r"\ ", r"\s+") for w in uniq)
-
-
-def trie_pattern(words) -> str:
-    """A regex (for the ``re`` module) matching any of ``words``, built as a trie so that it runs fast.
-
-    At each branch the longer word is tried first; a blank in a word matches any run of blanks.
-    """
-    trie: dict = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        ends = "" in node
-        alts = [(r"[ \t]+" if ch == " " else re.escape(ch)) + build(sub)
-                for ch, sub in sorted(node.items()) if ch != ""]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if ends else body
-
-    return build(trie)
 
 
 def _covering(spans: list[tuple], starts: list[int], pos: int):

@@ -7,7 +7,6 @@ recomputes the checksums after a data file was edited.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -55,15 +54,21 @@ def read_jsonl(name: str) -> list[dict]:
 
 def read_tsv(name: str) -> list[dict]:
     """Rows of a tab-separated file with a header line (lines starting with # are comments)."""
+    # Fields are split on tabs with no quoting (what csv's QUOTE_NONE does), by hand: the word
+    # lists have tens of thousands of rows and csv.DictReader was a tenth of the start-up time.
     path = resource_path(name)
     with path.open(encoding="utf-8", newline="") as f:
-        lines = [line for line in f if line.strip() and not line.startswith("#")]
-    reader = csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+        lines = [line.rstrip("\r\n") for line in f if line.strip() and not line.startswith("#")]
+    if not lines:
+        return []
+    header = lines[0].split("\t")
+    width = len(header)
     rows = []
-    for n, row in enumerate(reader, 2):
-        if None in row or any(v is None for v in row.values()):
-            raise ResourceError(f"{path}: row {n} has the wrong number of fields: {row}")
-        rows.append(row)
+    for n, line in enumerate(lines[1:], 2):
+        fields = line.split("\t")
+        if len(fields) != width:
+            raise ResourceError(f"{path}: row {n} has {len(fields)} fields, the header {width}: {line!r}")
+        rows.append(dict(zip(header, fields)))
     return rows
 
 

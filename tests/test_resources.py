@@ -37,3 +37,13 @@ def test_data_file_loads(name):
 def test_missing_file_is_a_clear_error():
     with pytest.raises(resources.ResourceError, match="data file missing"):
         resources.read_tsv("no_such_table.tsv")
+
+
+def test_tsv_rows_comments_and_field_count(tmp_path, monkeypatch):
+    (tmp_path / "t.tsv").write_text("# a comment\nword\tkind\r\nBộ Y tế\tministry\n\n# another\nhai  từ\t\n",
+                                    encoding="utf-8")
+    (tmp_path / "bad.tsv").write_text("word\tkind\nmột\thai\tba\n", encoding="utf-8")
+    monkeypatch.setenv("VNEXTRACT_MODELS", str(tmp_path))
+    assert resources.read_tsv("t.tsv") == [{"word": "Bộ Y tế", "kind": "ministry"}, {"word": "hai  từ", "kind": ""}]
+    with pytest.raises(resources.ResourceError, match=r"bad\.tsv: row 2 has 3 fields, the header 2"):
+        resources.read_tsv("bad.tsv")

@@ -122,8 +122,13 @@ class LocalEngine:
             for item in items:
                 yield process_item(self.nlp, item, self.validate)
             return
+        import gc
         import multiprocessing as mp
         ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        # the loaded pipeline is shared with forked workers copy-on-write: keep the collector from
+        # walking (and so writing to, and copying) those pages in every worker
+        gc.collect()
+        gc.freeze()
         self._pool = ctx.Pool(self.workers, initializer=_init_worker, initargs=(self.stages, self.config))
         try:
             chunks = batched(items, self.chunk_size)
@@ -137,6 +142,7 @@ class LocalEngine:
         finally:
             self._pool.join()
             self._pool = None
+            gc.unfreeze()
 
 
 def _init_worker(stages, config) -> None:

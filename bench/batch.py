@@ -1,6 +1,6 @@
 """Batch throughput, scaling, memory and startup of `vnextract annotate`, beside the anchors.
 
-usage: python3 bench/batch.py [--docs 600] [--memory] [--sample-ner 60]
+usage: python3 bench/batch.py [--docs 600] [--rounds 3] [--long 3000] [--memory] [--sample-ner 60]
 
 All systems read the same JSONL of real articles (``../shared/data/vi_news``,
 full-text baomoi articles; the file is built in a temporary directory, never
@@ -10,6 +10,9 @@ in the repository) and write JSONL, each as a whole process:
 - pyvi ViTokenizer + ViPosTagger (the throughput target);
 - underthesea ``ner`` on a sample (it is much slower; its rate is per document).
 
+The machine is shared and noisy, so pyvi, 1 worker and 2 workers run interleaved for
+``--rounds`` rounds and medians are reported with every round. Scaling is also measured on
+``--long`` documents (the articles repeated with new ids), where the start-up weighs less.
 ``--memory`` also measures peak RSS of one worker on 1,000 and 10,000
 documents (the corpus repeated with new ids). Startup is the time to import
 the package and build the pipeline, in a fresh process, best of three.
@@ -98,9 +101,19 @@ def peak_rss_of(cmd: list[str]) -> float:
     return int(out.stdout.strip()) / 1024
 
 
+def median(xs: list[float]) -> float:
+    xs = sorted(xs)
+    mid = len(xs) // 2
+    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=600)
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="interleaved rounds of every timed command (the machine is noisy): medians are reported")
+    ap.add_argument("--long", type=int, default=3000,
+                    help="documents of the longer scaling run (the articles repeated with new ids; 0: skip)")
     ap.add_argument("--sample-ner", type=int, default=60, help="documents given to underthesea ner")
     ap.add_argument("--memory", action="store_true", help="also measure memory at 1,000 and 10,000 documents")
     args = ap.parse_args()
@@ -115,24 +128,50 @@ def main() -> int:
                 if i >= args.sample_ner:
                     break
                 out.write(line)
-        print(f"{n} articles, {chars:,} characters ({NEWS.name})\n")
-        rows = []
-        t = run([py, "-c", PYVI_SCRIPT, str(corpus), str(tmp / "pyvi.jsonl")])
-        rows.append(("pyvi ViTokenizer + ViPosTagger (anchor)", n, t))
-        t1 = run([py, "-m", "pipeline", "annotate", str(corpus), "--out", str(tmp / "v1.jsonl"), "-q"])
-        rows.append(("vnextract, full pipeline, 1 worker", n, t1))
-        t2 = run([py, "-m", "pipeline", "annotate", str(corpus), "--out", str(tmp / "v2.jsonl"), "-q",
-                     "--workers", "2"])
-        rows.append(("vnextract, full pipeline, 2 workers", n, t2))
+        print(f"{n} articles, {chars:,} characters ({NEWS.name}); {args.rounds} interleaved rounds\n")
+
+        def vnextract(path: Path, workers: int, out: str) -> list[str]:
+            return [py, "-m", "pipeline", "annotate", str(path), "--out", str(tmp / out), "-q",
+                    "--workers", str(workers)]
+
+        commands = [
+            ("pyvi ViTokenizer + ViPosTagger (anchor)", [py, "-c", PYVI_SCRIPT, str(corpus), str(tmp / "pyvi.jsonl")]),
+            ("vnextract, full pipeline, 1 worker", vnextract(corpus, 1, "v1.jsonl")),
+            ("vnextract, full pipeline, 2 workers", vnextract(corpus, 2, "v2.jsonl")),
+        ]
+        times: dict[str, list[float]] = {name: [] for name, _ in commands}
+        for _ in range(args.rounds):
+            for name, cmd in commands:
+                times[name].append(run(cmd))
         tn = run([py, "-c", UNDERTHESEA_NER_SCRIPT, str(sample), str(tmp / "uts.jsonl")])
-        rows.append((f"underthesea ner (anchor, first {args.sample_ner} articles)", args.sample_ner, tn))
-        print("| system (whole process, JSONL in and out) | documents | seconds | documents/s |")
-        print("|---|---|---|---|")
-        for name, docs, secs in rows:
-            print(f"| {name} | {docs} | {secs:.1f} | {docs / secs:.1f} |")
-        print(f"\n2 workers / 1 worker: {t1 / t2:.2f}x")
+        print("| system (whole process, JSONL in and out) | documents | seconds, each round | median s "
+              "| documents/s (median) |")
+        print("|---|---|---|---|---|")
+        for name, _ in commands:
+            ts = times[name]
+            print(f"| {name} | {n} | {' / '.join(f'{t:.1f}' for t in ts)} | {median(ts):.1f} "
+                  f"| {n / median(ts):.1f} |")
+        print(f"| underthesea ner (anchor, first {args.sample_ner} articles) | {args.sample_ner} | {tn:.1f} "
+              f"| {tn:.1f} | {args.sample_ner / tn:.2f} |")
+        t_pyvi, t1, t2 = (times[name] for name, _ in commands)
+        print(f"\npyvi / 1 worker, each round: {', '.join(f'{a / b:.2f}' for a, b in zip(t_pyvi, t1))}; "
+              f"of the medians {median(t_pyvi) / median(t1):.2f}x")
+        print(f"1 worker / 2 workers, each round: {', '.join(f'{a / b:.2f}' for a, b in zip(t1, t2))}; "
+              f"of the medians {median(t1) / median(t2):.2f}x")
         same = (tmp / "v1.jsonl").read_bytes() == (tmp / "v2.jsonl").read_bytes()
         print(f"1 and 2 workers wrote identical bytes: {same}")
+
+        if args.long:
+            big = tmp / "long.jsonl"
+            build_corpus(big, args.docs, repeat_to=args.long)
+            l1, l2 = [], []
+            for _ in range(args.rounds):
+                l1.append(run(vnextract(big, 1, "l1.jsonl")))
+                l2.append(run(vnextract(big, 2, "l2.jsonl")))
+            print(f"\n{args.long} documents (start-up amortized): 1 worker {' / '.join(f'{t:.1f}' for t in l1)} s, "
+                  f"2 workers {' / '.join(f'{t:.1f}' for t in l2)} s; 1 worker / 2 workers, each round: "
+                  f"{', '.join(f'{a / b:.2f}' for a, b in zip(l1, l2))}; of the medians "
+                  f"{median(l1) / median(l2):.2f}x")
 
         startups = []
         for _ in range(3):

@@ -93,11 +93,32 @@ def _longest_word_at(seq: list[str], i: int, words: frozenset[str], prefixes: fr
         k += 1
 
 
-def _crf_dict_features(max_word: int) -> tuple:
+def _crf_dict_features(max_word: int, prefix: str = "d") -> tuple:
     """All dictionary feature strings of the crf backend, indexed [start][end][inside][previous][name]."""
     r = range(max_word + 1)
-    return tuple(tuple(tuple(tuple(tuple(f"d:{a}{b}{c}{d}{e}" for e in "0BI") for d in r) for c in r)
+    return tuple(tuple(tuple(tuple(tuple(f"{prefix}:{a}{b}{c}{d}{e}" for e in "0BI") for d in r) for c in r)
                        for b in r) for a in r)
+
+
+def _dict_matches(seq: list[str], words: frozenset[str], prefixes: frozenset[str],
+                  max_word: int) -> tuple[list[int], list[int], list[int]]:
+    """For each position of ``seq``: the length of the longest dictionary word starting there, ending
+    there, and covering it without starting there (0: none)."""
+    n = len(seq)
+    starts = [0] * n
+    ends = [0] * n
+    inside = [0] * n
+    for i in range(n - 1):
+        longest = _longest_word_at(seq, i, words, prefixes, max_word)
+        if longest:
+            starts[i] = longest
+            last = i + longest - 1
+            if ends[last] < longest:
+                ends[last] = longest
+            for j in range(i + 1, last + 1):
+                if inside[j] < longest:
+                    inside[j] = longest
+    return starts, ends, inside
 
 
 class _CrfBackend(_Backend):
@@ -111,14 +132,18 @@ class _CrfBackend(_Backend):
     Features: the syllable and its neighbours (lowercased), syllable bigrams,
     a shape class of three syllables, where the syllable falls in the
     longest dictionary word starting/ending/covering it (lowercased word
-    lists ``segpos_words_vtb_*.tsv``, ``segpos_words_pyvi_*.tsv``), and
-    whether it starts or continues a capitalised place name
-    (``segpos_names_*.tsv``, case-sensitive). :meth:`features` is shared with
+    lists ``segpos_words_vtb_*.tsv`` + ``segpos_words_pyvi_*.tsv``, and
+    again with the pyvi list alone: the VTB list holds every word of the
+    training data, so the model learns separately how far a word that only
+    pyvi knows can be trusted), and whether it starts or continues a
+    capitalised place name (``segpos_names_*.tsv``, case-sensitive), and
+    the length of the run of capitalised syllables it is in and its place in
+    the run (names are one word in VTB). :meth:`features` is shared with
     the trainer. The model and word lists are loaded once per process.
     """
 
     name = "crf"
-    VERSION = "20261127"
+    VERSION = "20261127b"
     MODEL = f"segpos_crf_vtb_{VERSION}.crfsuite"
     WORD_LISTS = (f"segpos_words_vtb_{VERSION}.tsv", f"segpos_words_pyvi_{VERSION}.tsv")
     NAME_LIST = f"segpos_names_{VERSION}.tsv"
@@ -126,24 +151,32 @@ class _CrfBackend(_Backend):
     # "d:<longest word starting here><ending here><covering here><starting at the previous syllable>
     # <place name: 0 no, B starts, I continues>", formatted once
     _DICT = _crf_dict_features(MAX_WORD)
+    _DICT_PYVI = _crf_dict_features(MAX_WORD, "e")
+    _CAP_RUN = tuple(tuple(tuple(f"cr:{a}{b}{int(c)}" for c in (False, True)) for b in range(4)) for a in range(5))
     _PUNCT_FOLD = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-",
                                  "…": "."})
 
     _shared: dict[str, tuple] = {}
 
-    def __init__(self) -> None:
+    def __init__(self, model=None, dicts: tuple | None = None) -> None:
+        """The shipped model and word lists (shared by the process), or, for the trainer, the model
+        file ``model`` with the dictionaries ``dicts`` (words, prefixes, names, name prefixes)."""
         try:
             import pycrfsuite
         except ImportError as exc:  # pragma: no cover - declared dependency
             raise ImportError("the crf backend needs the package python-crfsuite: "
                               "pip install python-crfsuite") from exc
+        if model is not None:
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(model))
+            self._tagger, self._dicts = tagger, dicts
+            self._info = {}
+            return
         if "model" not in self._shared:
             from .resources import resource_path
             tagger = pycrfsuite.Tagger()
             tagger.open(str(resource_path(self.MODEL)))
-            words, prefixes = self.load_dictionary()
-            names = self.load_dictionary((self.NAME_LIST,), lower=False)
-            self._shared["model"] = (tagger, (words, prefixes, *names))
+            self._shared["model"] = (tagger, self.load_dictionaries())
         self._tagger, self._dicts = self._shared["model"]
         self._info: dict[str, tuple[str, str]] = {}
 
@@ -163,6 +196,13 @@ class _CrfBackend(_Backend):
             for k in range(2, len(parts)):
                 prefixes.add(" ".join(parts[:k]))
         return frozenset(words), frozenset(prefixes)
+
+    @classmethod
+    def load_dictionaries(cls) -> tuple[frozenset[str], ...]:
+        """The ``dicts`` argument of :meth:`features`: (words, prefixes) of both word lists, of the
+        place names (case kept), and of the pyvi list alone."""
+        return (*cls.load_dictionary(), *cls.load_dictionary((cls.NAME_LIST,), lower=False),
+                *cls.load_dictionary(cls.WORD_LISTS[1:]))
 
     @classmethod
     def syllable_info(cls, syllable: str) -> tuple[str, str]:
@@ -187,13 +227,10 @@ class _CrfBackend(_Backend):
     def features(cls, syllables: list[str], low: list[str], shapes: list[str],
                  dicts: tuple[frozenset[str], ...]) -> list[list[str]]:
         """Feature strings of each syllable of a sentence (``low``: the syllables lowercased,
-        ``shapes``: their shape classes; ``dicts``: words, word prefixes, names, name prefixes),
+        ``shapes``: their shape classes; ``dicts``: from :meth:`load_dictionaries`),
         for training and tagging alike."""
-        words, prefixes, names, name_prefixes = dicts
+        words, prefixes, names, name_prefixes, pyvi, pyvi_prefixes = dicts
         n = len(low)
-        starts = [0] * n
-        ends = [0] * n
-        inside = [0] * n
         name_at = [0] * n  # 1: a place name starts here, 2: continues
         for i in range(n - 1):
             if shapes[i] != "C":
@@ -203,21 +240,29 @@ class _CrfBackend(_Backend):
                 name_at[i] = 1
                 for j in range(i + 1, i + longest):
                     name_at[j] = 2
-        for i in range(n - 1):
-            longest = _longest_word_at(low, i, words, prefixes, cls.MAX_WORD)
-            if longest:
-                starts[i] = longest
-                last = i + longest - 1
-                if ends[last] < longest:
-                    ends[last] = longest
-                for j in range(i + 1, last + 1):
-                    if inside[j] < longest:
-                        inside[j] = longest
+        # capitalised runs (names): the run's length (at most 4, 0: not capitalised), the syllable's place
+        # in it (at most 3) and whether the run starts the sentence; every syllable gets one, fixed width
+        caps = [cls._CAP_RUN[0][0][0]] * n
+        i = 0
+        while i < n:
+            if shapes[i] == "C" or shapes[i] == "U":
+                j = i + 1
+                while j < n and (shapes[j] == "C" or shapes[j] == "U"):
+                    j += 1
+                length = min(j - i, 4)
+                for k in range(i, j):
+                    caps[k] = cls._CAP_RUN[length][min(k - i, 3)][k == 0]
+                i = j
+            else:
+                i += 1
+        starts, ends, inside = _dict_matches(low, words, prefixes, cls.MAX_WORD)
+        pstarts, pends, pinside = _dict_matches(low, pyvi, pyvi_prefixes, cls.MAX_WORD)
         lp = ["<s>", "<s>"] + low + ["</s>", "</s>"]
         sp = ["<", "<"] + shapes + [">", ">"]
         dd = cls._DICT
+        de = cls._DICT_PYVI
         out = []
-        prev_start = 0
+        prev_start = prev_pstart = 0
         for i in range(n):
             j = i + 2
             w, p, q = lp[j], lp[j - 1], lp[j + 1]
@@ -226,9 +271,12 @@ class _CrfBackend(_Backend):
                 "pw:" + p + " " + w, "wn:" + w + " " + q,
                 "ppp:" + lp[j - 2] + " " + p, "nnn:" + q + " " + lp[j + 2],
                 "s:" + sp[j] + sp[j - 1] + sp[j + 1],
+                caps[i],
+                de[pstarts[i]][pends[i]][pinside[i]][prev_pstart][name_at[i]],
                 dd[starts[i]][ends[i]][inside[i]][prev_start][name_at[i]],
             ])
             prev_start = starts[i]
+            prev_pstart = pstarts[i]
         return out
 
     @classmethod

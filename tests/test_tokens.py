@@ -2,7 +2,7 @@ import pytest
 
 from pipeline.document import Document
 from pipeline.sentences import SentenceSplitter
-from pipeline.tokens import Tokenizer, align
+from pipeline.tokens import Tokenizer, _CrfBackend, align
 
 BACKENDS = ["crf", "pyvi", "underthesea", "syllables"]
 TEXT = ("Thứ trưởng Bộ TT&TT Phạm Anh Tuấn nói Nghị định số 30/2018/NĐ-CP ngày 30/7/2020 chi 1.234,5 tỷ đồng "
@@ -58,3 +58,36 @@ def test_pos_tags_from_model_backends():
 def test_align_skips_words_a_backend_rewrote():
     toks = align("a b c", [("a", "X"), ("zzz", "Y"), ("c", "Z")])
     assert [(t.start, t.end, t.pos) for t in toks] == [(0, 1, "X"), (4, 5, "Z")]
+
+
+def test_spelling_variants_of_the_word_lists():
+    from pipeline.train.segpos import with_tone_variants
+    got = with_tone_variants({"khoẻ mạnh", "kỹ thuật", "hoàng hôn"})
+    assert {"khỏe mạnh", "khoẻ mạnh", "kĩ thuật", "kỹ thuật", "hoàng hôn"} <= got
+    assert "hòang hôn" not in got  # tone placement is changed at the end of a syllable only
+    assert "vi phạm" not in with_tone_variants({"tuyệt vời"})
+
+
+def test_crf_dictionary_features_match_either_spelling():
+    words = _CrfBackend.load_dictionary()[0]
+    assert {"hòa bình", "hoà bình", "khỏe mạnh", "khoẻ mạnh"} <= words
+    old = "Bà con khoẻ mạnh, hoà thuận."
+    new = "Bà con khỏe mạnh, hòa thuận."
+    info = [_CrfBackend.syllable_info(s) for s in old.split()]
+    assert info[2] == ("khoẻ", "l") and _CrfBackend.syllable_info("Hà") == ("hà", "C")
+    spans_old = [(s, e) for s, e, _ in _CrfBackend().spans(old)]
+    spans_new = [(s, e) for s, e, _ in _CrfBackend().spans(new)]
+    assert spans_old == spans_new
+    assert (len("Bà con "), len("Bà con khỏe mạnh")) in spans_new
+
+
+def test_crf_capitalised_run_features():
+    sylls = ["Ông", "Lê", "Văn", "Tám", "nói", "ở", "Hà", "Nội"]
+    info = [_CrfBackend.syllable_info(s) for s in sylls]
+    feats = _CrfBackend.features(sylls, [i[0] for i in info], [i[1] for i in info],
+                                 _CrfBackend.load_dictionaries())
+    assert "cr:401" in feats[0] and "cr:000" in feats[4] and len({len(f) for f in feats}) == 1
+    assert "cr:430" in feats[3]
+    assert feats[4][-1].startswith("d:")
+    assert "cr:210" in feats[7]
+    assert any(f.startswith("e:") for f in feats[6])  # the pyvi-only dictionary feature is always there

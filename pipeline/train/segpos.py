@@ -1,6 +1,7 @@
 """Train the ``crf`` tokens backend: joint word segmentation + POS over syllables.
 
 usage: python3 -m pipeline.train.segpos [--vtb DIR] [--out-dir models] [--eval] [--max-iterations N]
+       python3 -m pipeline.train.segpos --select [--vtb DIR]
 
 Reads UD_Vietnamese-VTB train+dev (CC BY-SA 4.0; default ``../shared/data/ud_vi_vtb``), maps its XPOS
 tags with ``models/segpos_vtb_tags_<VERSION>.tsv``, and writes, with the version the backend expects:
@@ -8,6 +9,8 @@ tags with ``models/segpos_vtb_tags_<VERSION>.tsv``, and writes, with the version
 - ``segpos_words_vtb_<VERSION>.tsv``: the multi-syllable words of VTB train+dev (CC BY-SA 4.0);
 - ``segpos_words_pyvi_<VERSION>.tsv``: the multi-syllable words of pyvi's bundled ``models/words.txt``
   (pyvi is MIT-licensed), taken from the installed pyvi package;
+  (both word lists also hold each word in its other tone-mark placement, hoà/hòa, and i/y spelling,
+  kỹ/kĩ, so the dictionary features do not depend on the writer's spelling);
 - ``segpos_names_<VERSION>.tsv``: multi-syllable place names from ``models/places_admin.tsv`` (MIT,
   vietnamadminunits) and ``models/places_world.tsv`` (written for vnextract), case kept;
 - ``segpos_crf_vtb_<VERSION>.crfsuite``: the python-crfsuite model (L-BFGS, fixed parameters, the
@@ -15,12 +18,23 @@ tags with ``models/segpos_vtb_tags_<VERSION>.tsv``, and writes, with the version
 
 Each syllable (the ``syllables`` backend's units) is labelled ``B-<tag>`` where a gold word starts and
 ``I-<tag>`` inside it. ``--eval`` scores the new model on VTB test afterwards (segmentation F1 from the
-raw sentence text, no never-split rules; ``bench/tokenizers.py`` measures the whole stage).
+raw sentence text, no never-split rules; ``bench/tokenizers.py`` measures the whole stage); use it
+once, for the final model, never to choose between candidates.
+
+``--select`` is for choosing features and parameters without ever looking at VTB test: it trains on
+VTB train only (the VTB word list too), in a temporary folder (``models/`` is not touched), and scores
+VTB dev twice: the model alone and the whole ``tokens`` stage (with its never-split rules). Compare
+candidates with it; retrain the shipped model (train+dev) only for the chosen configuration.
+
+VTB dev writes round brackets as the words ``LBKT``/``RBKT``; they are read as ``(``/``)`` (train and
+test use the brackets themselves).
 """
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,13 +47,18 @@ TAGS = f"segpos_vtb_tags_{_CrfBackend.VERSION}.tsv"
 PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 200, "feature.possible_transitions": True}
 
 
+_BRACKET_WORDS = {"LBKT": "(", "RBKT": ")"}
+_BRACKET_RE = re.compile(r"\b(?:LBKT|RBKT)\b")
+
+
 def read_vtb(path: Path, tagmap: dict[str, str]) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Sentences of a CoNLL-U file as (text, [(word form, mapped tag), ...])."""
+    """Sentences of a CoNLL-U file as (text, [(word form, mapped tag), ...]); the bracket words
+    ``LBKT``/``RBKT`` of VTB dev become ``(``/``)``."""
     sents: list[tuple[str, list[tuple[str, str]]]] = []
     text, words = None, []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("# text"):
-            text = line.split("=", 1)[1].strip()
+            text = _BRACKET_RE.sub(lambda m: _BRACKET_WORDS[m.group()], line.split("=", 1)[1].strip())
         elif not line.strip():
             if text is not None and words:
                 sents.append((text, words))
@@ -48,7 +67,7 @@ def read_vtb(path: Path, tagmap: dict[str, str]) -> list[tuple[str, list[tuple[s
             cols = line.split("\t")
             if "-" in cols[0] or "." in cols[0]:
                 continue
-            words.append((cols[1], tagmap.get(cols[4], "F")))
+            words.append((_BRACKET_WORDS.get(cols[1], cols[1]), tagmap.get(cols[4], "F")))
     if text is not None and words:
         sents.append((text, words))
     return sents
@@ -93,6 +112,29 @@ def place_names() -> set[str]:
     return {n for n in names if " " in n and n.count(" ") < _CrfBackend.MAX_WORD}
 
 
+def with_tone_variants(words: set[str]) -> set[str]:
+    """``words`` plus each word spelt with the other tone-mark placement (hoà/hòa, thuỷ/thủy, khoẻ/khỏe,
+    ``models/tone_marks.tsv``, syllable-final only) and with i/y swapped in a syllable of a consonant and
+    that vowel (lý/lí, kỹ/kĩ), so a dictionary lookup matches either spelling."""
+    pairs = [(r["old"], r["new"]) for r in read_tsv("tone_marks.tsv")]
+    to_new = {o: n for o, n in pairs}
+    to_old = {n: o for o, n in pairs}
+    ending = re.compile("(" + "|".join(sorted(map(re.escape, to_new.keys() | to_old.keys()), key=len,
+                                              reverse=True)) + r")\b")
+    out = set(words)
+    for w in words:
+        out.add(ending.sub(lambda m: to_new.get(m.group(), m.group()), w))
+        out.add(ending.sub(lambda m: to_old.get(m.group(), m.group()), w))
+    for w in list(out):
+        out.add(_I_Y.sub(lambda m: m.group(1) + _SWAP_I_Y[m.group(2)], w))
+    return out
+
+
+# a syllable of one consonant (cluster) and the vowel i or y, which both spellings use (lý/lí, quý/quí, kỹ/kĩ)
+_SWAP_I_Y = dict(zip("yýỳỷỹỵiíìỉĩị", "iíìỉĩịyýỳỷỹỵ"))
+_I_Y = re.compile(r"\b(ch|kh|ng|nh|ph|qu|th|tr|[bcdđghklmnrstvx])([yýỳỷỹỵiíìỉĩị])\b")
+
+
 def pyvi_words() -> set[str]:
     import pyvi
     path = Path(pyvi.__file__).resolve().parent / "models" / "words.txt"
@@ -100,31 +142,22 @@ def pyvi_words() -> set[str]:
             if " " in w.strip() and "\t" not in w}
 
 
-def evaluate(model: Path, sents, dicts) -> tuple[float, float, float, float]:
-    """(P, R, F1, POS accuracy on rightly segmented words) on gold sentences."""
-    import pycrfsuite
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(model))
+def _word_spans(text: str, words) -> dict[tuple[int, int], str]:
+    gold, pos = {}, 0
+    for form, tag in words:
+        s = text.find(form, pos)
+        gold[(s, s + len(form))] = tag
+        pos = s + len(form)
+    return gold
+
+
+def score(segment, sents) -> tuple[float, float, float, float]:
+    """(P, R, F1, POS accuracy on rightly segmented words) of ``segment(text) -> [(start, end, tag)]``
+    on gold sentences."""
     tp = n_pred = n_gold = tag_ok = 0
     for text, gold_words in sents:
-        gold, pos = {}, 0
-        for form, tag in gold_words:
-            s = text.find(form, pos)
-            gold[(s, s + len(form))] = tag
-            pos = s + len(form)
-        ms = list(_SYLLABLE.finditer(text))
-        labels = tagger.tag(item_features([m.group() for m in ms], dicts))
-        pred: dict[tuple[int, int], str] = {}
-        cur = None
-        for m, lab in zip(ms, labels):
-            if lab[0] == "B" or cur is None:
-                if cur:
-                    pred[(cur[0], cur[1])] = cur[2]
-                cur = [m.start(), m.end(), lab[2:]]
-            else:
-                cur[1] = m.end()
-        if cur:
-            pred[(cur[0], cur[1])] = cur[2]
+        gold = _word_spans(text, gold_words)
+        pred = {(s, e): tag for s, e, tag in segment(text)}
         common = pred.keys() & gold.keys()
         tp += len(common)
         tag_ok += sum(pred[k] == gold[k] for k in common)
@@ -134,36 +167,28 @@ def evaluate(model: Path, sents, dicts) -> tuple[float, float, float, float]:
     return p, r, 2 * p * r / (p + r), tag_ok / tp
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--vtb", type=Path, default=DEFAULT_VTB, help="folder with vi_vtb-ud-*.conllu")
-    ap.add_argument("--out-dir", type=Path, default=None, help="where to write (default: models/)")
-    ap.add_argument("--eval", action="store_true", help="score on VTB test afterwards")
-    ap.add_argument("--max-iterations", type=int, default=PARAMS["max_iterations"],
-                    help="L-BFGS iterations (fewer only for quick checks)")
-    args = ap.parse_args(argv)
-    try:
-        import pycrfsuite
-    except ImportError:
-        print("needs python-crfsuite: pip install python-crfsuite", file=sys.stderr)
-        return 2
-    train_files = [args.vtb / "vi_vtb-ud-train.conllu", args.vtb / "vi_vtb-ud-dev.conllu"]
-    if not all(p.is_file() for p in train_files):
-        print(f"not found: {train_files[0]} / {train_files[1]}", file=sys.stderr)
-        return 2
-    out = args.out_dir or models_dir()
-    out.mkdir(parents=True, exist_ok=True)
-    tagmap = {r["xpos"]: r["tag"] for r in read_tsv(TAGS)}
-    train = [s for p in train_files for s in read_vtb(p, tagmap)]
+def evaluate(model: Path, sents, dicts) -> tuple[float, float, float, float]:
+    """(P, R, F1, POS accuracy on rightly segmented words) of the model alone (no never-split rules)."""
+    return score(_CrfBackend(model, dicts).spans, sents)
 
-    version = _CrfBackend.VERSION
+
+def evaluate_stage(model: Path, sents, dicts) -> tuple[float, float, float, float]:
+    """The same for the whole ``tokens`` stage (never-split rules and names) with this model."""
+    from ..tokens import Tokenizer
+    tok = Tokenizer(backend="syllables")
+    tok.backend = _CrfBackend(model, dicts)
+    return score(lambda text: [(t.start, t.end, t.pos) for t in tok.tokenize(text)], sents)
+
+
+def train_model(train, out: Path, vtb_words: set[str], max_iterations: int) -> tuple[Path, tuple, float]:
+    """Write the word lists and the model into ``out``; (model path, dictionaries, seconds)."""
+    import pycrfsuite
     vtb_list, pyvi_list = _CrfBackend.WORD_LISTS
-    vtb_words = {form.lower() for _, ws in train for form, _ in ws if " " in form}
-    write_word_list(out / vtb_list, vtb_words,
+    write_word_list(out / vtb_list, with_tone_variants(vtb_words),
                     "# Multi-syllable words of UD_Vietnamese-VTB train+dev (lowercased), CC BY-SA 4.0:\n"
                     "# Nguyễn Thị Lương, Hà Mỹ Linh, Lê Hồng Phương, Nguyễn Thị Minh Huyền; Nguyen et al. 2009.\n"
                     "# Built by pipeline/train/segpos.py; a feature of the crf tokens backend.\n")
-    write_word_list(out / pyvi_list, pyvi_words(),
+    write_word_list(out / pyvi_list, with_tone_variants(pyvi_words()),
                     "# Multi-syllable words of pyvi's bundled models/words.txt (pyvi 0.1.1, MIT licence,\n"
                     "# (c) 2016 Viet-Trung Tran), lowercased. Built by pipeline/train/segpos.py.\n")
     write_word_list(out / _CrfBackend.NAME_LIST, place_names(),
@@ -171,18 +196,58 @@ def main(argv: list[str] | None = None) -> int:
                     "# 1.0.4, (c) 2025 Tran Ngoc Minh Hieu) and models/places_world.tsv (vnextract, Apache-2.0).\n"
                     "# Built by pipeline/train/segpos.py; a feature of the crf tokens backend.\n")
     dicts = _load_from(out)
-
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
     for text, ws in train:
         syllables, labels = syllables_and_labels(text, ws)
         trainer.append(item_features(syllables, dicts), labels)
-    params = dict(PARAMS, max_iterations=args.max_iterations)
-    trainer.set_params(params)
+    trainer.set_params(dict(PARAMS, max_iterations=max_iterations))
     model = out / _CrfBackend.MODEL
     t0 = time.perf_counter()
     trainer.train(str(model))
-    print(f"trained {model.name} on {len(train)} sentences in {time.perf_counter() - t0:.0f} s "
-          f"(version {version}, params {params})")
+    return model, dicts, time.perf_counter() - t0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--vtb", type=Path, default=DEFAULT_VTB, help="folder with vi_vtb-ud-*.conllu")
+    ap.add_argument("--out-dir", type=Path, default=None, help="where to write (default: models/)")
+    ap.add_argument("--eval", action="store_true", help="score on VTB test afterwards")
+    ap.add_argument("--select", action="store_true",
+                    help="train on VTB train only (in a temporary folder) and score VTB dev; never reads test")
+    ap.add_argument("--max-iterations", type=int, default=PARAMS["max_iterations"],
+                    help="L-BFGS iterations (fewer only for quick checks)")
+    args = ap.parse_args(argv)
+    try:
+        import pycrfsuite  # noqa: F401
+    except ImportError:
+        print("needs python-crfsuite: pip install python-crfsuite", file=sys.stderr)
+        return 2
+    train_file, dev_file = args.vtb / "vi_vtb-ud-train.conllu", args.vtb / "vi_vtb-ud-dev.conllu"
+    if not (train_file.is_file() and dev_file.is_file()):
+        print(f"not found: {train_file} / {dev_file}", file=sys.stderr)
+        return 2
+    tagmap = {r["xpos"]: r["tag"] for r in read_tsv(TAGS)}
+    train, dev = read_vtb(train_file, tagmap), read_vtb(dev_file, tagmap)
+    params = dict(PARAMS, max_iterations=args.max_iterations)
+
+    if args.select:
+        with tempfile.TemporaryDirectory(prefix="segpos-select-") as tmp:
+            words = {form.lower() for _, ws in train for form, _ in ws if " " in form}
+            model, dicts, seconds = train_model(train, Path(tmp), words, args.max_iterations)
+            print(f"trained on VTB train ({len(train)} sentences) in {seconds:.0f} s "
+                  f"(version {_CrfBackend.VERSION}, params {params})")
+            for what, fn in (("model alone", evaluate), ("tokens stage", evaluate_stage)):
+                p, r, f, acc = fn(model, dev, dicts)
+                print(f"VTB dev, {what}: P {p:.4f} R {r:.4f} F1 {f:.4f}; POS accuracy on right words {acc:.4f}")
+        return 0
+
+    out = args.out_dir or models_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    train = train + dev
+    words = {form.lower() for _, ws in train for form, _ in ws if " " in form}
+    model, dicts, seconds = train_model(train, out, words, args.max_iterations)
+    print(f"trained {model.name} on {len(train)} sentences in {seconds:.0f} s "
+          f"(version {_CrfBackend.VERSION}, params {params})")
     if args.eval:
         test = read_vtb(args.vtb / "vi_vtb-ud-test.conllu", tagmap)
         p, r, f, acc = evaluate(model, test, dicts)
@@ -191,14 +256,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _load_from(folder: Path):
-    """The backend's dictionaries (words, prefixes, names, name prefixes) from the lists in ``folder``."""
+    """The backend's dictionaries (:meth:`_CrfBackend.load_dictionaries`) from the lists in ``folder``."""
     import os
     old = os.environ.get("VNEXTRACT_MODELS")
     os.environ["VNEXTRACT_MODELS"] = str(folder)
     try:
-        words = _CrfBackend.load_dictionary(_CrfBackend.WORD_LISTS)
-        names = _CrfBackend.load_dictionary((_CrfBackend.NAME_LIST,), lower=False)
-        return (*words, *names)
+        return _CrfBackend.load_dictionaries()
     finally:
         if old is None:
             del os.environ["VNEXTRACT_MODELS"]

@@ -1,13 +1,15 @@
 """Named-entity benchmark: PER/LOC/ORG F1 end to end from raw text, vnextract vs underthesea ``ner``.
 
-usage: python3 bench/ner.py [--sets vlsp2016,vlsp2018,phoner,gold] [--limit N] [--ut-limit N]
+usage: python3 bench/ner.py [--sets vlsp2016,vlsp2016dev,vlsp2018,phoner,gold] [--limit N] [--ut-limit N]
                             [--out FILE.md]
 
 Data (research-only, read from ``../shared``, never copied into the project):
 
 - ``vlsp2016``: VLSP 2016 NER test. Its words (which hold spaces) are joined with spaces into
   sentences, and every 20 sentences into one document ("\\n" between sentences): the systems see
-  raw text, never the gold segmentation.
+  raw text, never the gold segmentation. Held out: look at it only to report a final model.
+- ``vlsp2016dev``: VLSP 2016 NER dev, built exactly like the test set: the set to select
+  features and parameters on and to error-analyse (with ``vlsp2018``).
 - ``vlsp2018``: VLSP 2018 NER dev, the MUC documents with their tags removed, outermost
   PERSON/LOCATION/ORGANIZATION entities (MISC dropped).
 - ``phoner``: PhoNER_COVID19 test, syllables joined with spaces, NAME/LOCATION/ORGANIZATION
@@ -74,8 +76,9 @@ def _bio_sentence(words: list[str], tags: list[str], mapping: dict[str, str]):
     return " ".join(text), [tuple(s) for s in spans]
 
 
-def load_vlsp2016() -> list[dict]:
-    path = SHARED / "data" / "vlsp_ner" / "vlsp2016" / "test.txt"
+def load_vlsp2016(split: str = "test") -> list[dict]:
+    """VLSP 2016 NER ``split`` (test or dev) as documents of DOC_SENTENCES raw sentences."""
+    path = SHARED / "data" / "vlsp_ner" / "vlsp2016" / f"{split}.txt"
     sents, words, tags = [], [], []
     for line in path.read_text(encoding="utf-8").splitlines() + [""]:
         if not line.strip():
@@ -86,7 +89,7 @@ def load_vlsp2016() -> list[dict]:
         cols = line.split("\t")
         words.append(unicodedata.normalize("NFC", cols[0]))
         tags.append(cols[-1])
-    return _chunks(sents, "vlsp2016")
+    return _chunks(sents, "vlsp2016" if split == "test" else f"vlsp2016{split}")
 
 
 def load_vlsp2018() -> list[dict]:
@@ -123,6 +126,7 @@ def load_gold() -> list[dict]:
 
 
 SETS = {"vlsp2016": ("VLSP 2016 NER test", load_vlsp2016),
+        "vlsp2016dev": ("VLSP 2016 NER dev", lambda: load_vlsp2016("dev")),
         "vlsp2018": ("VLSP 2018 NER dev", load_vlsp2018),
         "phoner": ("PhoNER_COVID19 test (NAME/LOCATION/ORGANIZATION)", load_phoner),
         "gold": ("development gold set (gold/dev.jsonl)", load_gold)}

@@ -5,8 +5,9 @@ A python-crfsuite model over syllables tags PER/LOC/ORG (BIO). Its proposals bec
 and only where no entity already in ``doc.entities`` overlaps them: the rules win where they
 fire, so run this stage after all entity stages.
 
-The model is trained on research-only data (VLSP 2018 NER train, PhoNER_COVID19 train) and is
-therefore never committed: ``python3 -m pipeline.train.ner`` builds it into ``models/local/``
+The model is trained on research-only data (VLSP 2018 NER train, PhoNER_COVID19 train, and
+with ``--vlsp2016-dev`` VLSP 2016 NER dev) and is therefore never committed:
+``python3 -m pipeline.train.ner --vlsp2016-dev`` builds it into ``models/local/``
 from ``../shared/data``. Without it the stage does nothing (a warning is logged once) and the
 pipeline works with rules only.
 
@@ -14,7 +15,12 @@ Features (shared with the trainer, :meth:`NerModelTagger.features`): the syllabl
 neighbours lowercased, syllable bigrams, the shapes of three syllables, the length of the
 capitalised run the syllable is in and its place in it, whether a capitalised run starts with a
 family name (``models/surnames.tsv``), and whether the syllable starts or continues a place
-name of the gazetteer snapshot ``models/segpos_names_*.tsv``.
+name of the gazetteer snapshot ``models/segpos_names_*.tsv``; and word-level features from the
+``tokens`` layer (crf backend: word boundaries and POS tags such as Np/N/V): the syllable's place in
+its word (B/I), the word's length and tag, the tags of the previous and next words, the word and
+its neighbours lowercased (syllables joined by "_": "công_ty", "giám_đốc"). The stage uses
+``doc.tokens`` when they carry tags and otherwise runs the tokens stage's crf backend itself; the
+trainer runs the same tokenizer on each training sentence, so training and tagging match.
 """
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ import regex
 from .base import Processor
 from .document import Document
 from .resources import ResourceError, read_tsv, resource_path
-from .tokens import _SYLLABLE, _CrfBackend
+from .tokens import _SYLLABLE, Tokenizer, _CrfBackend
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +39,22 @@ LABELS = {"PER": "PERSON", "LOC": "PLACE", "ORG": "ORG"}
 _NESTABLE = frozenset({"PLACE"})  # rule labels an ORG proposal may contain (UBND tỉnh X)
 _PREV_WORD = regex.compile(r"(\w+)[ \t]*$")
 _NEXT_WORD = regex.compile(r"[ \t]*(\w+)")
+_LAST_WORD = regex.compile(r"(?<!\w)\w+$")
+_TAIL = regex.compile(r"[.!?\n]([^.!?\n]*)\s*$")
+_WORDS = regex.compile(r"\w+")
+_BYLINE_CHARS = regex.compile(r"[\w \t\-–,/&()]+")
+
+
+def _start(t) -> int:
+    return t.start if hasattr(t, "start") else t[0]
+
+
+def _end(t) -> int:
+    return t.end if hasattr(t, "end") else t[1]
+
+
+def _pos(t) -> str | None:
+    return t.pos if hasattr(t, "pos") else t[2]
 
 
 class NerModelTagger(Processor):
@@ -43,23 +65,26 @@ class NerModelTagger(Processor):
     mentions in the document of a name the model found get the same label, "anh Thanh" ...
     "Thanh nói", and so does the given name alone of a PERSON it found, "Trần Văn Thanh" ...
     "Thanh"), ``nest_org`` (True: an ORG proposal may contain a rule PLACE, as in
-    "UBND tỉnh Tuyên Quang"; both are kept, nesting is allowed by the output format).
+    "UBND tỉnh Tuyên Quang"; both are kept, nesting is allowed by the output format),
+    ``consistent`` (True: a name the model labelled differently in one document gets everywhere
+    the label it got in most of its mentions, "Thùy" PERSON three times and PLACE once).
     """
 
     name = "ner_model"
     requires = frozenset()
     provides = frozenset({"entities"})
 
-    VERSION = "20261127"
+    VERSION = "20261127b"
     MODEL = f"local/ner_crf_vlsp2018_phoner_{VERSION}.crfsuite"
     NAME_LIST = _CrfBackend.NAME_LIST
     FILTERS = f"ner_model_filters_{VERSION}.tsv"
     _shared: dict[str, tuple] = {}
 
     def __init__(self, model: str | None = None, labels: list[str] | tuple[str, ...] | None = None,
-                 propagate: bool = True, nest_org: bool = True, **config) -> None:
+                 propagate: bool = True, nest_org: bool = True, consistent: bool = True, **config) -> None:
         super().__init__(**config)
         self.propagate = propagate
+        self.consistent = consistent
         self.nest_org = nest_org
         self.model_name = model or self.MODEL
         self.labels = frozenset(labels or LABELS.values())
@@ -83,9 +108,57 @@ class NerModelTagger(Processor):
         self._words = self._shared["words"]
         rows = read_tsv(self.FILTERS)
         self._not_name = frozenset(r["word"] for r in rows if r["kind"] == "not_name")
+        self._not_name_re = regex.compile(
+            r"(?<!\w)(?:" + "|".join(map(regex.escape, sorted(self._not_name, key=len, reverse=True)))
+            + r")(?!\w)") if self._not_name else None
         heads = sorted((r["word"] for r in rows if r["kind"] == "org_head"), key=len, reverse=True)
         self._org_head = regex.compile(r"(?:" + "|".join(map(regex.escape, heads)) + r")(?!\w)") if heads else None
         self._info: dict[str, tuple[str, str]] = {}
+
+    @classmethod
+    def tokenizer(cls) -> Tokenizer:
+        """The tokens stage's crf tokenizer, for documents that come without tagged tokens and
+        for the trainer (one per process)."""
+        if "tokenizer" not in cls._shared:
+            cls._shared["tokenizer"] = (Tokenizer(backend="crf"),)
+        return cls._shared["tokenizer"][0]
+
+    @staticmethod
+    def word_info(spans: list[tuple[int, int]], tokens) -> list[tuple[int, int, int, str]]:
+        """(word number, place of the syllable in its word, word length in syllables, word tag) of
+        each syllable ``spans`` (sorted offsets); ``tokens`` (objects or tuples with start, end,
+        pos; sorted) are the words. A syllable outside every token is a one-syllable word "X"."""
+        out: list[list] = []
+        k = 0
+        ntok = len(tokens)
+        last_tok = -1
+        wid = -1
+        for s, e in spans:
+            while k < ntok and _end(tokens[k]) <= s:
+                k += 1
+            if k < ntok and _start(tokens[k]) <= s and e <= _end(tokens[k]):
+                if k != last_tok:
+                    wid += 1
+                    last_tok = k
+                    pos = 0
+                else:
+                    pos += 1
+                out.append([wid, pos, 0, _pos(tokens[k]) or "X"])
+            else:
+                wid += 1
+                last_tok = -1
+                out.append([wid, 0, 0, "X"])
+        # word lengths
+        i = 0
+        n = len(out)
+        while i < n:
+            j = i
+            while j < n and out[j][0] == out[i][0]:
+                j += 1
+            for q in range(i, j):
+                out[q][2] = j - i
+            i = j
+        return [tuple(x) for x in out]
 
     @property
     def available(self) -> bool:
@@ -105,8 +178,10 @@ class NerModelTagger(Processor):
         return cls._shared["resources"]
 
     @staticmethod
-    def features(syllables: list[str], low: list[str], shapes: list[str], resources: tuple) -> list[list[str]]:
-        """Feature strings of each syllable of a sentence, for training and tagging alike."""
+    def features(syllables: list[str], low: list[str], shapes: list[str], resources: tuple,
+                 words: list[tuple[int, int, int, str]] | None = None) -> list[list[str]]:
+        """Feature strings of each syllable of a sentence, for training and tagging alike;
+        ``words``: :meth:`word_info` of the syllables (None: every syllable a word tagged "X")."""
         names, name_prefixes, surnames = resources
         n = len(low)
         gaz = ["g:0"] * n
@@ -139,22 +214,43 @@ class NerModelTagger(Processor):
                     for q in range(k + 1, k + longest):
                         gaz[q] = "g:I"
             i = j
+        if words is None:
+            words = [(i, 0, 1, "X") for i in range(n)]
+        wtags: list[str] = []  # tag of each word, by word number
+        for wid, _, _, tag in words:
+            if wid == len(wtags):
+                wtags.append(tag)
+        wtags = ["<s>"] + wtags + ["</s>"]
+        wforms = [""] * (len(wtags) - 2)  # lowercased words (syllables joined by "_"), by word number
+        for i in range(n):
+            wid = words[i][0]
+            wforms[wid] = wforms[wid] + "_" + low[i] if words[i][1] else low[i]
+        wforms = ["<s>"] + wforms + ["</s>"]
         lp = ["<s>", "<s>"] + low + ["</s>", "</s>"]
         sp = ["<", "<"] + shapes + [">", ">"]
         out = []
         for i in range(n):
             j = i + 2
             w, p, q = lp[j], lp[j - 1], lp[j + 1]
+            wid, place, length, tag = words[i]
+            prev_tag, next_tag = wtags[wid], wtags[wid + 2]
+            bi = "B" if place == 0 else "I"
             out.append([
                 "w:" + w, "p:" + p, "n:" + q, "pp:" + lp[j - 2], "nn:" + lp[j + 2],
                 "pw:" + p + " " + w, "wn:" + w + " " + q,
                 "s:" + sp[j - 1] + sp[j] + sp[j + 1], "S:" + sp[j - 2] + sp[j - 1] + sp[j] + sp[j + 1] + sp[j + 2],
                 run[i], gaz[i],
+                "t:" + bi + tag, "tl:" + bi + str(min(length, 4)) + tag,
+                "tp:" + prev_tag + " " + tag, "tn:" + tag + " " + next_tag,
+                "tpn:" + prev_tag + " " + tag + " " + next_tag, "ts:" + tag + sp[j],
+                "Wp:" + wforms[wid], "Wn:" + wforms[wid + 2], "Ww:" + wforms[wid + 1],
             ])
         return out
 
-    def tag(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[str, int, int]]:
-        """(model label PER/LOC/ORG, start, end) of ``text[start:end]``, offsets into ``text``."""
+    def tag(self, text: str, start: int = 0, end: int | None = None,
+            tokens: list | None = None) -> list[tuple[str, int, int]]:
+        """(model label PER/LOC/ORG, start, end) of ``text[start:end]``, offsets into ``text``;
+        ``tokens``: the words of that piece with POS tags (None: the crf tokenizer is run on it)."""
         if self.tagger is None:
             return []
         end = len(text) if end is None else end
@@ -162,7 +258,10 @@ class NerModelTagger(Processor):
         if not matches:
             return []
         syllables, low, shapes = _CrfBackend.describe(matches, self._info)
-        labels = self.tagger.tag(self.features(syllables, low, shapes, self.resources))
+        if tokens is None:
+            tokens = self.tokenizer().tokenize(text, start, end)
+        words = self.word_info([m.span() for m in matches], tokens)
+        labels = self.tagger.tag(self.features(syllables, low, shapes, self.resources, words))
         spans: list[tuple[str, int, int]] = []
         cur = None
         for m, lab in zip(matches, labels):
@@ -185,17 +284,37 @@ class NerModelTagger(Processor):
         taken = [(e.start, e.end, e.label) for e in doc.entities]
         added: list[tuple[int, int]] = []
         surfaces: dict[str, set[str]] = {}
+        tokens = doc.tokens if any(t.pos for t in doc.tokens) else None
+        proposals: list[tuple[str, int, int]] = []
+        k = 0
         for ps, pe in pieces:
-            for kind, s, e in self.tag(text, ps, pe):
+            here = None
+            if tokens is not None:
+                while k < len(tokens) and tokens[k].end <= ps:
+                    k += 1
+                q = k
+                while q < len(tokens) and tokens[q].start < pe:
+                    q += 1
+                here = tokens[k:q]
+            for kind, s, e in self.tag(text, ps, pe, here):
                 label = LABELS[kind]
-                if (label not in self.labels or not self._plausible(text, label, s, e)
-                        or self._filtered(text, label, s, e)):
-                    continue
-                if not self._free(taken, added, label, s, e):
-                    continue
-                doc.add_entity(label, s, e, source="model")
-                added.append((s, e))
-                surfaces.setdefault(text[s:e], set()).add(label)
+                if label == "PERSON":
+                    e = self._abbreviation_end(text, s, e)
+                proposals.append((label, s, e))
+        if self.consistent:
+            proposals = self._consistent(text, proposals)
+        byline = self._byline_start(text)
+        if byline is not None:  # a byline names authors or agencies, not places
+            proposals = [p for p in proposals if p[0] != "PLACE" or p[1] < byline]
+        for label, s, e in proposals:
+            if (label not in self.labels or not self._plausible(text, label, s, e)
+                    or self._filtered(text, label, s, e)):
+                continue
+            if not self._free(taken, added, label, s, e):
+                continue
+            doc.add_entity(label, s, e, source="model")
+            added.append((s, e))
+            surfaces.setdefault(text[s:e], set()).add(label)
         if self.propagate and surfaces:
             # a person's given name alone ("anh Thanh" after "Nguyễn Văn Thanh") is that person
             places = {e.text for e in doc.entities if e.label == "PLACE"}
@@ -207,12 +326,61 @@ class NerModelTagger(Processor):
             self._propagate(doc, taken, added, surfaces)
         return doc
 
+    @staticmethod
+    def _byline_start(text: str) -> int | None:
+        """Start of the byline that ends a news text ("... xây dựng. Hải Đăng - Thu Hà"): a short
+        tail after the last sentence end made only of capitalised words and separators."""
+        m = _TAIL.search(text)
+        if m is None:
+            return None
+        tail = m.group(1)
+        words = _WORDS.findall(tail)
+        if not words or len(tail.strip()) > 60 or not all(w[0].isupper() for w in words):
+            return None
+        if _BYLINE_CHARS.fullmatch(tail) is None:
+            return None
+        return m.start(1)
+
+    @staticmethod
+    def _consistent(text: str, proposals: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+        """One label per name in a document: where the model gave the same surface several labels,
+        the label it gave more often than all the others together is given to every mention."""
+        counts: dict[str, dict[str, int]] = {}
+        for label, s, e in proposals:
+            c = counts.setdefault(text[s:e], {})
+            c[label] = c.get(label, 0) + 1
+        major = {}
+        for surface, c in counts.items():
+            if len(c) > 1:
+                label, n = max(c.items(), key=lambda x: x[1])
+                if 2 * n > sum(c.values()):
+                    major[surface] = label
+        if not major:
+            return proposals
+        return [(major.get(text[s:e], label), s, e) for label, s, e in proposals]
+
+    @staticmethod
+    def _abbreviation_end(text: str, start: int, end: int) -> int:
+        """A name that ends in an initial ("Nguyễn Văn Ph", "Th") keeps the dot written right
+        after it: "Ph." is the name as written (the syllable regex cuts the dot off)."""
+        if end < len(text) and text[end] == ".":
+            m = _LAST_WORD.search(text, start, end)
+            if m and len(m.group()) <= 2 and m.group()[0].isupper():
+                return end + 1
+        return end
+
     def _filtered(self, text: str, label: str, s: int, e: int) -> bool:
-        """A proposal the filters reject: a common institution word, or a PERSON/PLACE that starts
-        with the head noun of an organisation name."""
-        if text[s:e] in self._not_name:
+        """A proposal the filters reject: a common institution word; a PERSON/PLACE capitalised
+        only by such a word, or that starts with the head noun of an organisation name
+        (the byline is handled in :meth:`__call__`)."""
+        span = text[s:e]
+        if label == "ORG":
+            return False  # "Đảng", "Quốc hội": an institution word may well name an organisation
+        if span in self._not_name:
             return True
-        return label != "ORG" and self._org_head is not None and self._org_head.match(text, s, e) is not None
+        if self._not_name_re is not None and not any(c.isupper() for c in self._not_name_re.sub("", span)):
+            return True  # capitalised only by an institution word: "thành phố trực thuộc Trung ương"
+        return self._org_head is not None and self._org_head.match(text, s, e) is not None
 
     def _free(self, taken, added, label: str, s: int, e: int) -> bool:
         """No entity overlaps ``s:e``; with ``nest_org`` an ORG may contain (not cross) rule PLACEs."""

@@ -37,8 +37,9 @@ def _sequence(text, ents):
         labels.append(lab)
     syl = [m.group() for m in ms]
     info = [_CrfBackend.syllable_info(x) for x in syl]
+    words = NerModelTagger.word_info([m.span() for m in ms], NerModelTagger.tokenizer().tokenize(text))
     feats = NerModelTagger.features(syl, [i[0] for i in info], [i[1] for i in info],
-                                    NerModelTagger.load_resources())
+                                    NerModelTagger.load_resources(), words)
     return feats, labels
 
 
@@ -64,7 +65,7 @@ def test_without_a_model_the_stage_adds_nothing():
 def test_proposes_names_with_exact_offsets(toy_model):
     stage = NerModelTagger(model=toy_model)
     assert stage.available
-    doc = Document("Hôm qua, ông Hà Quang Lợi đến Làng Nủ.")
+    doc = Document("Hôm qua, ông Hà Quang Lợi đến thăm Làng Nủ.")
     stage(doc)
     got = {(e.label, e.text) for e in doc.entities}
     assert ("PERSON", "Hà Quang Lợi") in got
@@ -161,3 +162,84 @@ def test_a_given_name_that_starts_a_common_word_is_not_propagated(toy_model):
     text = "Ông Trịnh Quang An đến thăm Làng Nủ hôm qua.\nAn toàn là trên hết."
     doc = stage(Document(text))
     assert not any(e.text == "An" for e in doc.entities)
+
+
+def test_word_info_lines_up_with_syllables():
+    text = "Ông Lò Văn Tú đến xã Tân Hòa, 12/3."
+    ms = list(_SYLLABLE.finditer(text))
+    tokens = [(0, 3, "Nc"), (4, 13, "Np"), (14, 17, "V"), (18, 20, "N"), (21, 28, "Np"), (28, 29, "F")]
+    info = NerModelTagger.word_info([m.span() for m in ms], tokens)
+    assert len(info) == len(ms)
+    got = {m.group(): x for m, x in zip(ms, info)}
+    assert got["Lò"] == (1, 0, 3, "Np") and got["Văn"] == (1, 1, 3, "Np") and got["Tú"] == (1, 2, 3, "Np")
+    assert got["Hòa"] == (4, 1, 2, "Np") and got[","] == (5, 0, 1, "F")
+    # syllables outside every token ("12/3" here) are words of their own tagged X, numbered on
+    assert [x for m, x in zip(ms, info) if m.start() >= 30] == [(6, 0, 1, "X"), (7, 0, 1, "X"), (8, 0, 1, "X"),
+                                                                (9, 0, 1, "X")]
+
+
+def test_word_features_name_the_word_and_its_neighbours():
+    syl = ["Ông", "Lò", "Văn", "Tú", "đến"]
+    info = [_CrfBackend.syllable_info(x) for x in syl]
+    words = [(0, 0, 1, "Nc"), (1, 0, 3, "Np"), (1, 1, 3, "Np"), (1, 2, 3, "Np"), (2, 0, 1, "V")]
+    feats = NerModelTagger.features(syl, [i[0] for i in info], [i[1] for i in info],
+                                    NerModelTagger.load_resources(), words)
+    assert len(feats) == len(syl)
+    assert {"t:BNp", "tl:B3Np", "tp:Nc Np", "tn:Np V"} <= set(feats[1])
+    assert {"t:INp", "tp:Nc Np"} <= set(feats[2])
+    assert {"tp:<s> Nc", "tn:Nc Np"} <= set(feats[0]) and "tn:V </s>" in feats[4]
+    plain = NerModelTagger.features(syl, [i[0] for i in info], [i[1] for i in info],
+                                    NerModelTagger.load_resources())
+    assert "t:BX" in plain[1] and plain[1][:11] == feats[1][:11]
+
+
+def test_tokens_layer_is_used_when_present_and_made_when_absent(toy_model):
+    from pipeline.sentences import SentenceSplitter
+    from pipeline.tokens import Tokenizer
+    text = "Trời mưa.\nÔng Trịnh Quang Vĩnh đến Làng Nủ."
+    stage = NerModelTagger(model=toy_model)
+    with_tokens = stage(Tokenizer()(SentenceSplitter()(Document(text))))
+    without = stage(Document(text))
+    assert ("PERSON", "Trịnh Quang Vĩnh") in {(e.label, e.text) for e in with_tokens.entities}
+    assert ({(e.label, e.start, e.end) for e in with_tokens.entities}
+            == {(e.label, e.start, e.end) for e in without.entities})
+    assert without.tokens == []  # the stage does not add a tokens layer of its own
+
+
+def test_an_initial_keeps_its_dot():
+    text = "Chị Th. kể, anh Nguyễn Văn Ph. nghe. Ông Thành. Sau đó"
+    s = text.index("Th.")
+    assert text[s:NerModelTagger._abbreviation_end(text, s, s + 2)] == "Th."
+    s = text.index("Nguyễn")
+    assert text[s:NerModelTagger._abbreviation_end(text, s, text.index("Ph.") + 2)] == "Nguyễn Văn Ph."
+    s = text.index("Thành")
+    assert NerModelTagger._abbreviation_end(text, s, s + 5) == s + 5  # a full syllable: the dot ends the sentence
+
+
+def test_a_name_gets_its_majority_label_in_the_document():
+    text = "Thơm A. Thơm B. Thơm C. Lan D. Lan E."
+    t = text.index
+    props = [("PERSON", t("Thơm A") , t("Thơm A") + 4), ("PERSON", t("Thơm B"), t("Thơm B") + 4),
+             ("PLACE", t("Thơm C"), t("Thơm C") + 4), ("PERSON", t("Lan D"), t("Lan D") + 3),
+             ("ORG", t("Lan E"), t("Lan E") + 3)]
+    got = NerModelTagger._consistent(text, props)
+    assert [lab for lab, _, _ in got[:3]] == ["PERSON"] * 3
+    assert [lab for lab, _, _ in got[3:]] == ["PERSON", "ORG"]  # a tie: left as the model said
+    assert [(s, e) for _, s, e in got] == [(s, e) for _, s, e in props]
+
+
+def test_a_place_capitalised_only_by_an_institution_word_is_dropped(toy_model):
+    stage = NerModelTagger(model=toy_model)
+    text = "ở thành phố trực thuộc Trung ương và Làng Nủ"
+    assert stage._filtered(text, "PLACE", 3, text.index(" và"))
+    assert not stage._filtered(text, "PLACE", text.index("Làng"), len(text))
+    assert not stage._filtered(text, "ORG", 3, text.index(" và"))  # ORG names may hold such words
+    assert not stage._filtered("Quốc hội", "ORG", 0, 8) and stage._filtered("Quốc hội", "PLACE", 0, 8)
+
+
+def test_the_trailing_byline_is_found_and_gets_no_place():
+    text = "Ông Lò Văn Tú đã đến thăm Làng Nủ hôm qua. Thu Hà - Minh Anh"
+    assert NerModelTagger._byline_start(text) == text.index(" Thu Hà")
+    assert NerModelTagger._byline_start("Ông Tú đến Làng Nủ. Trời mưa to") is None
+    assert NerModelTagger._byline_start("Ông Tú nói: Thu Hà") is None
+    assert NerModelTagger._byline_start("Không có dấu câu nào") is None

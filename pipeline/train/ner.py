@@ -1,7 +1,7 @@
 """Build the NER CRF of the ``ner_model`` stage into ``models/local/`` (never committed).
 
-usage: python3 -m pipeline.train.ner [--shared DIR] [--no-phoner] [--vlsp2016-dev] [--max-iterations N]
-                                     [--out PATH] [--eval]
+usage: python3 -m pipeline.train.ner [--shared DIR] [--no-phoner] [--vlsp2016-dev [all|first|second]]
+                                     [--max-iterations N] [--c1 X] [--c2 Y] [--out PATH] [--eval]
 
 Training data, all from ``../shared/data`` and all research-only (so the weights are not
 shipped; every user builds them locally with this command):
@@ -9,10 +9,15 @@ shipped; every user builds them locally with this command):
 - VLSP 2018 NER train (``vlsp_ner/vlsp2018/vlsp2018_docs.jsonl``, split ``train``): the raw MUC
   text with inline ENAMEX tags, outermost PERSON/LOCATION/ORGANIZATION kept (MISC dropped);
 - PhoNER_COVID19 train (``phoner_covid19/syllable/train_syllable.json``): NAME -> PER,
-  LOCATION -> LOC, ORGANIZATION -> ORG, the other types O.
+  LOCATION -> LOC, ORGANIZATION -> ORG, the other types O;
+- optionally VLSP 2016 NER dev (``vlsp_ner/vlsp2016/dev.txt``, words joined by spaces), all of it
+  or the first/second half of its documents (as cut by bench/ner.py): then that part is no longer
+  held out.
 
 Each paragraph is cut into the ``syllables`` backend's units and labelled B-/I-PER|LOC|ORG or O;
-features come from :meth:`pipeline.ner_model.NerModelTagger.features`. L-BFGS with fixed
+the tokens stage's crf tokenizer (:meth:`NerModelTagger.tokenizer`) gives its words and POS tags,
+as at tagging time; features come from :meth:`pipeline.ner_model.NerModelTagger.features`.
+The model depends on the segmenter: retrain it when ``models/segpos_*`` change. L-BFGS with fixed
 parameters over the data in file order, so two runs give the same model. The command also writes
 ``models/local/MANIFEST.jsonl`` (training data, date, version, licence, sha256) and a
 ``.gitignore`` that keeps the folder out of git. ``--eval`` scores the model on VLSP 2018 dev
@@ -64,28 +69,32 @@ def parse_muc(muc: str) -> tuple[str, list[tuple[str, int, int]]]:
 
 
 def paragraph_sequences(text: str, spans: list[tuple[str, int, int]]):
-    """(syllables, labels) of each non-empty line of a document."""
+    """(line text, its entities with offsets into the line) of each non-empty line of a document."""
     pos = 0
     spans = sorted(spans, key=lambda s: s[1])
     for line in text.split("\n"):
         start, end = pos, pos + len(line)
         pos = end + 1
-        ms = list(_SYLLABLE.finditer(text, start, end))
-        if not ms:
+        if not line.strip():
             continue
-        here = [sp for sp in spans if sp[1] < end and start < sp[2]]
-        labels = []
-        for m in ms:
-            lab = "O"
-            for kind, s, e in here:
-                if s <= m.start() and m.end() <= e:
-                    lab = ("B-" if m.start() == s or text[s:m.start()].strip() == "" else "I-") + kind
-                    break
-            labels.append(lab)
-        yield [m.group() for m in ms], labels
+        yield line, [(k, s - start, e - start) for k, s, e in spans if s < end and start < e]
+
+
+def syllable_labels(matches: list, spans: list[tuple[str, int, int]], text: str) -> list[str]:
+    """BIO label of each syllable match: inside an entity span, B- at its first syllable."""
+    labels = []
+    for m in matches:
+        lab = "O"
+        for kind, s, e in spans:
+            if s <= m.start() and m.end() <= e:
+                lab = ("B-" if m.start() == s or text[s:m.start()].strip() == "" else "I-") + kind
+                break
+        labels.append(lab)
+    return labels
 
 
 def vlsp2018(shared: Path, split: str):
+    """VLSP 2018 NER ``split`` as (line, entities) pairs, outermost PER/LOC/ORG."""
     path = shared / "data" / "vlsp_ner" / "vlsp2018" / "vlsp2018_docs.jsonl"
     with path.open(encoding="utf-8") as f:
         for line in f:
@@ -96,49 +105,66 @@ def vlsp2018(shared: Path, split: str):
             yield from paragraph_sequences(text, spans)
 
 
+def _bio_text(words: list[str], tags: list[str]) -> tuple[str, list[tuple[str, int, int]]]:
+    """Words joined by spaces and the entities of their word-level BIO tags (PER/LOC/ORG)."""
+    parts, spans, pos, cur = [], [], 0, None
+    for w, t in zip(words, tags):
+        kind = t[2:] if t != "O" and t[2:] in ("PER", "LOC", "ORG") else None
+        if kind and t[0] == "I" and cur and cur[0] == kind:
+            cur[2] = pos + len(w)
+        elif kind:
+            cur = [kind, pos, pos + len(w)]
+            spans.append(cur)
+        else:
+            cur = None
+        parts.append(w)
+        pos += len(w) + 1
+    return " ".join(parts), [tuple(x) for x in spans]
+
+
 def phoner(shared: Path, split: str):
+    """PhoNER_COVID19 ``split`` (syllables) as (sentence, entities): NAME -> PER, LOCATION -> LOC,
+    ORGANIZATION -> ORG."""
     path = shared / "data" / "phoner_covid19" / "syllable" / f"{split}_syllable.json"
     with path.open(encoding="utf-8") as f:
         for line in f:
             rec = json.loads(line)
             words = [unicodedata.normalize("NFC", w) for w in rec["words"]]
-            labels = []
-            for tag in rec["tags"]:
-                kind = PHONER_TYPES.get(tag[2:]) if tag != "O" else None
-                labels.append(f"{tag[0]}-{kind}" if kind else "O")
-            # the syllables backend's units may split a PhoNER token ("COVID-19" is one already split)
-            syl, lab = [], []
-            for w, t in zip(words, labels):
-                parts = [m.group() for m in _SYLLABLE.finditer(w)] or [w]
-                syl.extend(parts)
-                lab.extend([t] + [("I" + t[1:]) if t != "O" else "O"] * (len(parts) - 1))
-            yield syl, lab
+            tags = [t if t == "O" or t[2:] not in PHONER_TYPES else f"{t[:2]}{PHONER_TYPES[t[2:]]}"
+                    for t in rec["tags"]]
+            yield _bio_text(words, tags)
 
 
-def vlsp2016(shared: Path, split: str):
-    """VLSP 2016 NER (word-level CoNLL, words hold spaces) as syllable sequences."""
+def vlsp2016(shared: Path, split: str, part: str = "all"):
+    """VLSP 2016 NER (word-level CoNLL, words hold spaces) as (sentence, entities); ``part``:
+    "all", or "first"/"second" half of the sentences by documents of 20 sentences (as in
+    bench/ner.py: the first 50 documents and the rest)."""
     path = shared / "data" / "vlsp_ner" / "vlsp2016" / f"{split}.txt"
-    syl, lab = [], []
+    sents, words, tags = [], [], []
     for line in path.read_text(encoding="utf-8").splitlines() + [""]:
         if not line.strip():
-            if syl:
-                yield syl, lab
-            syl, lab = [], []
+            if words:
+                sents.append(_bio_text(words, tags))
+            words, tags = [], []
             continue
         cols = line.split("\t")
-        word, tag = unicodedata.normalize("NFC", cols[0]), cols[-1]
-        kind = tag[2:] if tag[2:] in ("PER", "LOC", "ORG") else None
-        parts = [m.group() for m in _SYLLABLE.finditer(word)] or [word]
-        syl.extend(parts)
-        if kind:
-            lab.extend([f"{tag[0]}-{kind}"] + [f"I-{kind}"] * (len(parts) - 1))
-        else:
-            lab.extend(["O"] * len(parts))
+        words.append(unicodedata.normalize("NFC", cols[0]))
+        tags.append(cols[-1])
+    cut = 50 * 20
+    yield from (sents if part == "all" else sents[:cut] if part == "first" else sents[cut:])
 
 
-def item_features(syllables: list[str], resources) -> list[list[str]]:
+def sequence(text: str, spans: list[tuple[str, int, int]], resources, tokenizer):
+    """(features, labels) of one training line: its syllables, words and POS tags (the stage's
+    tokenizer), entity labels."""
+    matches = list(_SYLLABLE.finditer(text))
+    if not matches:
+        return None
+    words = NerModelTagger.word_info([m.span() for m in matches], tokenizer.tokenize(text))
+    syllables = [m.group() for m in matches]
     info = [_CrfBackend.syllable_info(s) for s in syllables]
-    return NerModelTagger.features(syllables, [i[0] for i in info], [i[1] for i in info], resources)
+    feats = NerModelTagger.features(syllables, [i[0] for i in info], [i[1] for i in info], resources, words)
+    return feats, syllable_labels(matches, spans, text)
 
 
 def entity_spans(labels: list[str]) -> set[tuple[str, int, int]]:
@@ -155,8 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     ap.add_argument("--no-phoner", action="store_true", help="without PhoNER_COVID19 train")
-    ap.add_argument("--vlsp2016-dev", action="store_true",
-                    help="also train on VLSP 2016 dev (then do not report VLSP 2016 dev scores)")
+    ap.add_argument("--vlsp2016-dev", nargs="?", const="all", choices=("all", "first", "second"),
+                    help="also train on VLSP 2016 dev, or its first/second half (then do not report "
+                         "VLSP 2016 dev scores on that part)")
     ap.add_argument("--max-iterations", type=int, default=PARAMS["max_iterations"])
     ap.add_argument("--c1", type=float, default=PARAMS["c1"], help="L1 regularization")
     ap.add_argument("--c2", type=float, default=PARAMS["c2"], help="L2 regularization")
@@ -183,13 +210,18 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_phoner:
         sources.append(("phoner_covid19 train", phoner(args.shared, "train")))
     if args.vlsp2016_dev:
-        sources.append(("vlsp2016 dev", vlsp2016(args.shared, "dev")))
+        sources.append((f"vlsp2016 dev ({args.vlsp2016_dev})", vlsp2016(args.shared, "dev", args.vlsp2016_dev)))
+    tokenizer = NerModelTagger.tokenizer()
+    t0 = time.perf_counter()
     for name, seqs in sources:
         n = 0
-        for syllables, labels in seqs:
-            trainer.append(item_features(syllables, resources), labels)
-            n += 1
+        for text, spans in seqs:
+            item = sequence(text, spans, resources, tokenizer)
+            if item:
+                trainer.append(*item)
+                n += 1
         counts[name] = n
+    print(f"features of {sum(counts.values())} sequences in {time.perf_counter() - t0:.0f} s", flush=True)
     params = dict(PARAMS, max_iterations=args.max_iterations, c1=args.c1, c2=args.c2)
     trainer.set_params(params)
     t0 = time.perf_counter()
@@ -207,9 +239,12 @@ def main(argv: list[str] | None = None) -> int:
         tagger = pycrfsuite.Tagger()
         tagger.open(str(out))
         tp = n_pred = n_gold = 0
-        for syllables, labels in vlsp2018(args.shared, "dev"):
-            pred = entity_spans(tagger.tag(item_features(syllables, resources)))
-            gold = entity_spans(labels)
+        for text, spans in vlsp2018(args.shared, "dev"):
+            item = sequence(text, spans, resources, tokenizer)
+            if not item:
+                continue
+            pred = entity_spans(tagger.tag(item[0]))
+            gold = entity_spans(item[1])
             tp += len(pred & gold)
             n_pred += len(pred)
             n_gold += len(gold)

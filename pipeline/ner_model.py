@@ -94,7 +94,7 @@ class NerModelTagger(Processor):
             try:
                 path = resource_path(self.model_name)
             except ResourceError:
-                log.warning("ner_model: %s not built (python3 -m pipeline.train.ner); the stage adds "
+                log.warning("ner_model: %s not built (python3 -m pipeline.train.ner --vlsp2016-dev); the stage adds "
                             "nothing", self.model_name)
                 self._shared[self.model_name] = (None,)
             else:

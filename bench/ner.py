@@ -36,6 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from pipeline.train.ner import bio_text  # noqa: E402  (after the path is set)
 SHARED = ROOT.parent / "shared"
 
 TO_VLSP = {"OFFICIAL": "PER", "PERSON": "PER", "PLACE": "LOC", "MINISTRY": "ORG", "ORG": "ORG"}
@@ -58,24 +59,6 @@ def _chunks(sents: list[tuple[str, list[tuple[str, int, int]]]], prefix: str) ->
     return docs
 
 
-def _bio_sentence(words: list[str], tags: list[str], mapping: dict[str, str]):
-    """Raw sentence text (words joined by spaces) and its entity spans from word-level BIO tags."""
-    text, spans, pos, cur = [], [], 0, None
-    for w, t in zip(words, tags):
-        start = pos
-        text.append(w)
-        pos += len(w) + 1
-        kind = mapping.get(t[2:]) if t != "O" else None
-        if kind and t[0] == "I" and cur and cur[0] == kind:
-            cur[2] = start + len(w)
-        elif kind:
-            cur = [kind, start, start + len(w)]
-            spans.append(cur)
-        else:
-            cur = None
-    return " ".join(text), [tuple(s) for s in spans]
-
-
 def load_vlsp2016(split: str = "test") -> list[dict]:
     """VLSP 2016 NER ``split`` (test or dev) as documents of DOC_SENTENCES raw sentences."""
     path = SHARED / "data" / "vlsp_ner" / "vlsp2016" / f"{split}.txt"
@@ -83,7 +66,7 @@ def load_vlsp2016(split: str = "test") -> list[dict]:
     for line in path.read_text(encoding="utf-8").splitlines() + [""]:
         if not line.strip():
             if words:
-                sents.append(_bio_sentence(words, tags, {"PER": "PER", "LOC": "LOC", "ORG": "ORG"}))
+                sents.append(bio_text(words, tags))
             words, tags = [], []
             continue
         cols = line.split("\t")
@@ -112,7 +95,7 @@ def load_phoner() -> list[dict]:
     for line in path.read_text(encoding="utf-8").splitlines():
         rec = json.loads(line)
         words = [unicodedata.normalize("NFC", w) for w in rec["words"]]
-        sents.append(_bio_sentence(words, rec["tags"], mapping))
+        sents.append(bio_text(words, rec["tags"], mapping))
     return _chunks(sents, "phoner")
 
 

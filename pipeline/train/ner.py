@@ -105,11 +105,15 @@ def vlsp2018(shared: Path, split: str):
             yield from paragraph_sequences(text, spans)
 
 
-def _bio_text(words: list[str], tags: list[str]) -> tuple[str, list[tuple[str, int, int]]]:
-    """Words joined by spaces and the entities of their word-level BIO tags (PER/LOC/ORG)."""
+def bio_text(words: list[str], tags: list[str],
+             mapping: dict[str, str] | None = None) -> tuple[str, list[tuple[str, int, int]]]:
+    """Words joined by spaces and the entities of their word-level BIO tags; ``mapping`` turns a
+    tag's type into a label (default PER/LOC/ORG kept, other types dropped). The benchmark builds
+    its raw-text documents with it too."""
+    mapping = mapping or {"PER": "PER", "LOC": "LOC", "ORG": "ORG"}
     parts, spans, pos, cur = [], [], 0, None
     for w, t in zip(words, tags):
-        kind = t[2:] if t != "O" and t[2:] in ("PER", "LOC", "ORG") else None
+        kind = mapping.get(t[2:]) if t != "O" else None
         if kind and t[0] == "I" and cur and cur[0] == kind:
             cur[2] = pos + len(w)
         elif kind:
@@ -132,7 +136,7 @@ def phoner(shared: Path, split: str):
             words = [unicodedata.normalize("NFC", w) for w in rec["words"]]
             tags = [t if t == "O" or t[2:] not in PHONER_TYPES else f"{t[:2]}{PHONER_TYPES[t[2:]]}"
                     for t in rec["tags"]]
-            yield _bio_text(words, tags)
+            yield bio_text(words, tags)
 
 
 def vlsp2016(shared: Path, split: str, part: str = "all"):
@@ -144,7 +148,7 @@ def vlsp2016(shared: Path, split: str, part: str = "all"):
     for line in path.read_text(encoding="utf-8").splitlines() + [""]:
         if not line.strip():
             if words:
-                sents.append(_bio_text(words, tags))
+                sents.append(bio_text(words, tags))
             words, tags = [], []
             continue
         cols = line.split("\t")

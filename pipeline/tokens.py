@@ -241,7 +241,7 @@ class _CrfBackend(_Backend):
                 for j in range(i + 1, i + longest):
                     name_at[j] = 2
         # capitalised runs (names): the run's length (at most 4, 0: not capitalised), the syllable's place
-        # in it (at most 3) and whether the run starts the sentence; every syllable gets one, fixed width
+        # in it (at most 3) and whether the syllable opens the sentence; every syllable gets one, fixed width
         caps = [cls._CAP_RUN[0][0][0]] * n
         i = 0
         while i < n:

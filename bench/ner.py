@@ -36,7 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from pipeline.train.ner import bio_text  # noqa: E402  (after the path is set)
+from pipeline.train.ner import bio_text, vlsp2016_sentences  # noqa: E402  (after the path is set)
 SHARED = ROOT.parent / "shared"
 
 TO_VLSP = {"OFFICIAL": "PER", "PERSON": "PER", "PLACE": "LOC", "MINISTRY": "ORG", "ORG": "ORG"}
@@ -61,17 +61,7 @@ def _chunks(sents: list[tuple[str, list[tuple[str, int, int]]]], prefix: str) ->
 
 def load_vlsp2016(split: str = "test") -> list[dict]:
     """VLSP 2016 NER ``split`` (test or dev) as documents of DOC_SENTENCES raw sentences."""
-    path = SHARED / "data" / "vlsp_ner" / "vlsp2016" / f"{split}.txt"
-    sents, words, tags = [], [], []
-    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
-        if not line.strip():
-            if words:
-                sents.append(bio_text(words, tags))
-            words, tags = [], []
-            continue
-        cols = line.split("\t")
-        words.append(unicodedata.normalize("NFC", cols[0]))
-        tags.append(cols[-1])
+    sents = vlsp2016_sentences(SHARED / "data" / "vlsp_ner" / "vlsp2016" / f"{split}.txt")
     return _chunks(sents, "vlsp2016" if split == "test" else f"vlsp2016{split}")
 
 

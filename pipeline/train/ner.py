@@ -139,11 +139,8 @@ def phoner(shared: Path, split: str):
             yield bio_text(words, tags)
 
 
-def vlsp2016(shared: Path, split: str, part: str = "all"):
-    """VLSP 2016 NER (word-level CoNLL, words hold spaces) as (sentence, entities); ``part``:
-    "all", or "first"/"second" half of the sentences by documents of 20 sentences (as in
-    bench/ner.py: the first 50 documents and the rest)."""
-    path = shared / "data" / "vlsp_ner" / "vlsp2016" / f"{split}.txt"
+def vlsp2016_sentences(path: Path) -> list[tuple[str, list[tuple[str, int, int]]]]:
+    """A VLSP 2016 NER file (word-level CoNLL, words hold spaces) as (sentence text, entities)."""
     sents, words, tags = [], [], []
     for line in path.read_text(encoding="utf-8").splitlines() + [""]:
         if not line.strip():
@@ -154,6 +151,14 @@ def vlsp2016(shared: Path, split: str, part: str = "all"):
         cols = line.split("\t")
         words.append(unicodedata.normalize("NFC", cols[0]))
         tags.append(cols[-1])
+    return sents
+
+
+def vlsp2016(shared: Path, split: str, part: str = "all"):
+    """VLSP 2016 NER ``split`` as (sentence, entities); ``part``: "all", or "first"/"second" half of
+    the sentences by documents of 20 sentences (as in bench/ner.py: the first 50 documents and the
+    rest)."""
+    sents = vlsp2016_sentences(shared / "data" / "vlsp_ner" / "vlsp2016" / f"{split}.txt")
     cut = 50 * 20
     yield from (sents if part == "all" else sents[:cut] if part == "first" else sents[cut:])
 

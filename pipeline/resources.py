@@ -21,9 +21,15 @@ class ResourceError(RuntimeError):
 
 
 def models_dir() -> Path:
-    """The models directory: ``$VNEXTRACT_MODELS`` or ``models/`` beside the package."""
+    """The models directory: ``$VNEXTRACT_MODELS``, else the installed copy (``pipeline/models``), else
+    ``models/`` beside the package in a source checkout or editable install."""
     env = os.environ.get("VNEXTRACT_MODELS")
-    path = Path(env) if env else Path(__file__).resolve().parent.parent / "models"
+    if env:
+        path = Path(env)
+    else:
+        here = Path(__file__).resolve().parent
+        installed = here / "models"  # a wheel or `pip install .` (package pipeline.models)
+        path = installed if installed.is_dir() else here.parent / "models"  # a source checkout
     if not path.is_dir():
         raise ResourceError(f"models directory not found: {path} (set VNEXTRACT_MODELS)")
     return path

@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.train.ner import bio_text, vlsp2016_sentences  # noqa: E402  (after the path is set)
 SHARED = ROOT.parent / "shared"
 
-TO_VLSP = {"OFFICIAL": "PER", "PERSON": "PER", "PLACE": "LOC", "MINISTRY": "ORG", "ORG": "ORG"}
+TO_VLSP = {"OFFICIAL": "PER", "PERSON": "PER", "PLACE": "LOC", "LOCATION": "LOC", "MINISTRY": "ORG", "ORG": "ORG"}
 UT_TO_GOLD = {"PER": "OFFICIAL", "LOC": "PLACE", "ORG": "MINISTRY"}
 GOLD_LABELS = ["MINISTRY", "OFFICIAL", "PLACE", "DATE", "REFORM_AREA"]
 DOC_SENTENCES = 20

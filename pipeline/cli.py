@@ -139,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="word segmentation backend of the tokens stage")
     an.add_argument("--ner-model", action="store_true",
                     help="also run the statistical NER fallback (models/local/, built by "
-                         "python3 -m pipeline.train.ner --vlsp2016-dev)")
+                         "python3 -m pipeline.train.ner --vlsp2016-dev --vlsp2018-dev)")
     an.add_argument("--workers", "-j", type=int, default=0,
                     help="worker processes (default 1; with --engine dask, the local cluster's size, default 2)")
     an.add_argument("--engine", choices=["local", "dask"], default="local",

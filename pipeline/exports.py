@@ -35,7 +35,7 @@ from .document import Document, Entity, OffsetMap, Span, Token
 from .io import InputError, dumps
 
 # the labels of the format (the first five are scored); other labels found in the data are kept too
-LABELS = ("MINISTRY", "OFFICIAL", "DATE", "PLACE", "REFORM_AREA", "ORG", "PERSON")
+LABELS = ("MINISTRY", "OFFICIAL", "DATE", "PLACE", "REFORM_AREA", "ORG", "PERSON", "LOCATION")
 REQUIRED_ATTRS = {"MINISTRY": ("canonical",), "OFFICIAL": ("title", "org"), "DATE": ("value",),
                   "REFORM_AREA": ("area",)}
 # per-region free-text fields of the Label Studio config
@@ -43,7 +43,8 @@ TEXT_ATTRS = ("canonical", "title", "org", "value")
 _CORE_KEYS = ("id", "text", "meta", "sentences", "tokens", "entities", "normalized")
 _ENTITY_KEYS = ("label", "start", "end", "text")
 LABEL_COLORS = {"MINISTRY": "#f4a261", "OFFICIAL": "#e76f51", "DATE": "#8ecae6", "PLACE": "#90be6d",
-                "REFORM_AREA": "#c77dff", "ORG": "#ffd166", "PERSON": "#ef476f"}
+                "REFORM_AREA": "#c77dff", "ORG": "#ffd166", "PERSON": "#ef476f",
+                "LOCATION": "#43aa8b"}
 
 ErrorHandler = Callable[[InputError], None]
 _PIECE = re.compile(r"\s+|\w+|[^\w\s]")

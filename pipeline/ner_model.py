@@ -1,14 +1,15 @@
 """The ``ner_model`` stage: a statistical fallback behind the rule stages for names they do not list.
 
 A python-crfsuite model over syllables tags PER/LOC/ORG (BIO). Its proposals become entities
-``PERSON`` (a person not known as an official), ``PLACE`` and ``ORG`` with ``source="model"``,
+``PERSON`` (a person not known as an official), ``PLACE``, ``LOCATION`` (a structure or landmark:
+"cầu Bạch Đằng", "Cửa khẩu Lao Bảo") and ``ORG`` with ``source="model"``,
 and only where no entity already in ``doc.entities`` overlaps them: the rules win where they
 fire, so run this stage after all entity stages.
 
 The model is trained on research-only data (VLSP 2018 NER train, PhoNER_COVID19 train, and
-with ``--vlsp2016-dev`` VLSP 2016 NER dev) and is therefore never committed:
-``python3 -m pipeline.train.ner --vlsp2016-dev`` builds it into ``models/local/``
-from ``../shared/data``. Without it the stage does nothing (a warning is logged once) and the
+with ``--vlsp2016-dev --vlsp2018-dev`` VLSP 2016 NER dev and VLSP 2018 NER dev) and is therefore
+never committed: ``python3 -m pipeline.train.ner --vlsp2016-dev --vlsp2018-dev`` builds it into
+``models/local/`` from ``../shared/data``. Without it the stage does nothing (a warning is logged once) and the
 pipeline works with rules only.
 
 Features (shared with the trainer, :meth:`NerModelTagger.features`): the syllable and its
@@ -36,13 +37,20 @@ from .tokens import _SYLLABLE, Tokenizer, _CrfBackend
 log = logging.getLogger(__name__)
 
 LABELS = {"PER": "PERSON", "LOC": "PLACE", "ORG": "ORG"}
-_NESTABLE = frozenset({"PLACE"})  # rule labels an ORG proposal may contain (UBND tỉnh X)
+# a LOC proposal headed by a lowercase word ("cầu Bạch Đằng", "sân bay Long Thành", "kênh Nhiêu Lộc")
+# other than an administrative or settlement word, or by an organisation noun ("Bệnh viện Chợ Rẫy"),
+# names a structure or landmark, not a place of the annotation format: it becomes a LOCATION
+LOCATION = "LOCATION"
+_NESTABLE = frozenset({"PLACE"})  # rule labels an ORG or LOCATION proposal may contain (UBND tỉnh X, cầu X)
 _PREV_WORD = regex.compile(r"(\w+)[ \t]*$")
 _NEXT_WORD = regex.compile(r"[ \t]*(\w+)")
 _LAST_WORD = regex.compile(r"(?<!\w)\w+$")
 _TAIL = regex.compile(r"[.!?\n]([^.!?\n]*)\s*$")
 _WORDS = regex.compile(r"\w+")
 _BYLINE_CHARS = regex.compile(r"[\w \t\-–,/&()]+")
+_NAME_START = regex.compile(r"(?<![\w])\p{Lu}")
+_DASH_AFTER = regex.compile(r"[ \t]*[-–][ \t]*(\w+)")
+_DASH_BEFORE = regex.compile(r"(\w+)[ \t]*[-–][ \t]*$")
 
 
 def _start(t) -> int:
@@ -58,14 +66,21 @@ def _pos(t) -> str | None:
 
 
 class NerModelTagger(Processor):
-    """Adds PERSON/PLACE/ORG proposals of the NER CRF where no rule entity overlaps.
+    """Adds PERSON/PLACE/ORG/LOCATION proposals of the NER CRF where no rule entity overlaps.
+
+    A LOC proposal headed by a lowercase word ("cầu Bạch Đằng", "sân bay Long Thành", "núi Ba
+    Tơ") or by an organisation noun ("Bệnh viện Chợ Rẫy") is a LOCATION, not a PLACE: the
+    annotation format's PLACE is an administrative unit, a settlement or a region, and a structure
+    or landmark named after one is not ("Long Thành" stays the PLACE). Administrative and settlement
+    words ("xã", "ấp", "vùng": ``place_head`` rows of the filters file) keep a PLACE.
 
     Options: ``model`` (file name under ``models/``, default :attr:`MODEL`), ``labels``
-    (subset of PERSON, PLACE, ORG to add; default all three), ``propagate`` (True: other
+    (subset of PERSON, PLACE, ORG, LOCATION to add; default all four), ``propagate`` (True: other
     mentions in the document of a name the model found get the same label, "anh Thanh" ...
     "Thanh nói", and so does the given name alone of a PERSON it found, "Trần Văn Thanh" ...
     "Thanh"), ``nest_org`` (True: an ORG proposal may contain a rule PLACE, as in
-    "UBND tỉnh Tuyên Quang"; both are kept, nesting is allowed by the output format),
+    "UBND tỉnh Tuyên Quang"; both are kept, nesting is allowed by the output format; a LOCATION
+    always may: "cầu Bạch Đằng"),
     ``consistent`` (True: a name the model labelled differently in one document gets everywhere
     the label it got in most of its mentions, "Thùy" PERSON three times and PLACE once).
     """
@@ -74,7 +89,7 @@ class NerModelTagger(Processor):
     requires = frozenset()
     provides = frozenset({"entities"})
 
-    VERSION = "20261127b"
+    VERSION = "20261127c"
     MODEL = f"local/ner_crf_vlsp2018_phoner_{VERSION}.crfsuite"
     NAME_LIST = _CrfBackend.NAME_LIST
     FILTERS = f"ner_model_filters_{VERSION}.tsv"
@@ -87,15 +102,15 @@ class NerModelTagger(Processor):
         self.consistent = consistent
         self.nest_org = nest_org
         self.model_name = model or self.MODEL
-        self.labels = frozenset(labels or LABELS.values())
+        self.labels = frozenset(labels or (*LABELS.values(), LOCATION))
         self.tagger = None
         self.resources = self.load_resources()
         if self.model_name not in self._shared:
             try:
                 path = resource_path(self.model_name)
             except ResourceError:
-                log.warning("ner_model: %s not built (python3 -m pipeline.train.ner --vlsp2016-dev); the stage adds "
-                            "nothing", self.model_name)
+                log.warning("ner_model: %s not built (python3 -m pipeline.train.ner --vlsp2016-dev --vlsp2018-dev); "
+                            "the stage adds nothing", self.model_name)
                 self._shared[self.model_name] = (None,)
             else:
                 import pycrfsuite
@@ -113,6 +128,14 @@ class NerModelTagger(Processor):
             + r")(?!\w)") if self._not_name else None
         heads = sorted((r["word"] for r in rows if r["kind"] == "org_head"), key=len, reverse=True)
         self._org_head = regex.compile(r"(?:" + "|".join(map(regex.escape, heads)) + r")(?!\w)") if heads else None
+        address = [r["honorific"] for r in read_tsv("honorifics.tsv")
+                   if r["kind"] in ("courtesy", "academic", "rank", "religious")]
+        address += [r["word"] for r in rows if r["kind"] == "address"]
+        self._address = regex.compile(r"(?:" + "|".join(map(regex.escape, sorted(address, key=len, reverse=True)))
+                                      + r")\.?(?=[ \t])", regex.IGNORECASE) if address else None
+        self._directions = frozenset(r["word"] for r in rows if r["kind"] == "direction")
+        heads = sorted((r["word"] for r in rows if r["kind"] == "place_head"), key=len, reverse=True)
+        self._place_head = regex.compile(r"(?:" + "|".join(map(regex.escape, heads)) + r")(?!\w)") if heads else None
         self._info: dict[str, tuple[str, str]] = {}
 
     @classmethod
@@ -274,7 +297,25 @@ class NerModelTagger(Processor):
                 spans.append(cur)
             else:
                 cur[2] = m.end()
-        return [tuple(s) for s in spans]
+        out = []
+        for kind, s, e in spans:
+            if kind == "PER":
+                s = self._person_start(text, s, e)
+                if s is None:
+                    continue
+            out.append((kind, s, e))
+        return out
+
+    def _person_start(self, text: str, s: int, e: int) -> int | None:
+        """Start of the name in a PER span ``s:e`` that begins with a form of address ("Bác Năm",
+        "Mẹ Hiền": the courtesy, academic, rank and religious forms of models/honorifics.tsv and the
+        ``address`` rows of the filters file); the format's span is the name without it. None when
+        nothing of a name is left."""
+        m = self._address.match(text, s, e) if self._address is not None else None
+        if m is None:
+            return s
+        rest = _NAME_START.search(text, m.end(), e)
+        return rest.start() if rest else None
 
     def __call__(self, doc: Document) -> Document:
         if self.tagger is None:
@@ -298,6 +339,8 @@ class NerModelTagger(Processor):
                 here = tokens[k:q]
             for kind, s, e in self.tag(text, ps, pe, here):
                 label = LABELS[kind]
+                if label == "PLACE" and self._landmark(text, s, e, taken):
+                    label = LOCATION
                 if label == "PERSON":
                     e = self._abbreviation_end(text, s, e)
                 proposals.append((label, s, e))
@@ -305,7 +348,7 @@ class NerModelTagger(Processor):
             proposals = self._consistent(text, proposals)
         byline = self._byline_start(text)
         if byline is not None:  # a byline names authors or agencies, not places
-            proposals = [p for p in proposals if p[0] != "PLACE" or p[1] < byline]
+            proposals = [p for p in proposals if p[0] not in ("PLACE", LOCATION) or p[1] < byline]
         for label, s, e in proposals:
             if (label not in self.labels or not self._plausible(text, label, s, e)
                     or self._filtered(text, label, s, e)):
@@ -369,25 +412,49 @@ class NerModelTagger(Processor):
                 return end + 1
         return end
 
+    def _landmark(self, text: str, s: int, e: int, taken=()) -> bool:
+        """A LOC proposal that names a structure or landmark: headed by a lowercase word that is not
+        an administrative or settlement word, by an organisation noun, or by any words before a
+        place the rules found ("Cửa khẩu **Lao Bảo**", "Khu thương mại **Lao Bảo**"; ``taken``:
+        (start, end, label) of the rule entities)."""
+        if self._place_head is not None and self._place_head.match(text, s, e) is not None:
+            return False
+        if text[s].islower():
+            return True
+        if self._org_head is not None and self._org_head.match(text, s, e) is not None:
+            return True
+        return any(tl in _NESTABLE and s < ts and te == e for ts, te, tl in taken)
+
     def _filtered(self, text: str, label: str, s: int, e: int) -> bool:
-        """A proposal the filters reject: a common institution word; a PERSON/PLACE capitalised
-        only by such a word, or that starts with the head noun of an organisation name
-        (the byline is handled in :meth:`__call__`)."""
+        """A proposal the filters reject: a common institution word; a PERSON/PLACE/LOCATION
+        capitalised only by such a word; a PERSON or PLACE that starts with the head noun of an
+        organisation name (a LOCATION may: "Bệnh viện Chợ Rẫy"; the byline is handled in
+        :meth:`__call__`)."""
         span = text[s:e]
         if label == "ORG":
             return False  # "Đảng", "Quốc hội": an institution word may well name an organisation
         if span in self._not_name:
             return True
+        if span in self._directions and self._axis(text, s, e):
+            return True  # "trục Bắc - Nam": an axis, not a place
         if self._not_name_re is not None and not any(c.isupper() for c in self._not_name_re.sub("", span)):
             return True  # capitalised only by an institution word: "thành phố trực thuộc Trung ương"
-        return self._org_head is not None and self._org_head.match(text, s, e) is not None
+        return label != LOCATION and self._org_head is not None and self._org_head.match(text, s, e) is not None
+
+    def _axis(self, text: str, s: int, e: int) -> bool:
+        """The compass point ``text[s:e]`` is joined by a dash to another one ("Bắc - Nam")."""
+        after = _DASH_AFTER.match(text, e)
+        before = _DASH_BEFORE.search(text, max(0, s - 12), s)
+        return bool((after and after.group(1) in self._directions)
+                    or (before and before.group(1) in self._directions))
 
     def _free(self, taken, added, label: str, s: int, e: int) -> bool:
-        """No entity overlaps ``s:e``; with ``nest_org`` an ORG may contain (not cross) rule PLACEs."""
+        """No entity overlaps ``s:e``; a LOCATION, and with ``nest_org`` an ORG, may contain (not cross)
+        rule PLACEs."""
         for ts, te, tl in taken:
             if ts < e and s < te:
-                if not (self.nest_org and label == "ORG" and tl in _NESTABLE and s <= ts and te <= e
-                        and (s, e) != (ts, te)):
+                nests = label == LOCATION or (self.nest_org and label == "ORG")
+                if not (nests and tl in _NESTABLE and s <= ts and te <= e and (s, e) != (ts, te)):
                     return False
         return not any(ts < e and s < te for ts, te in added)
 

@@ -117,7 +117,8 @@ def test_the_locally_built_model_loads_if_present():
     doc = Document("Chiều qua, ông Nguyễn Văn Thắng đã đến thăm xã Tân Hòa và làm việc với Công ty Hòa Phát.")
     stage(doc)
     assert all(doc.text[e.start:e.end] == e.text for e in doc.entities)
-    assert {e.label for e in doc.entities} <= {"PERSON", "PLACE", "ORG"}
+    assert {e.label for e in doc.entities} <= {"PERSON", "PLACE", "ORG", "LOCATION"}
+    assert not any(e.label == "LOCATION" and e.text.startswith("xã") for e in doc.entities)
     assert any(e.label == "PERSON" and "Nguyễn Văn Thắng" in e.text for e in doc.entities)
 
 
@@ -148,6 +149,35 @@ def test_filters_drop_institution_words_and_org_heads(toy_model):
     assert not stage._filtered("Bộc Bố", "PLACE", 0, 6)
 
 
+def test_an_axis_and_an_administrative_word_alone_are_not_places(toy_model):
+    stage = NerModelTagger(model=toy_model)
+    text = "Dự án đường trục Bắc - Nam qua TP, rồi ra Bắc."
+    bac = text.index("Bắc")
+    assert stage._filtered(text, "PLACE", bac, bac + 3)
+    nam = text.index("Nam")
+    assert stage._filtered(text, "PLACE", nam, nam + 3)
+    tp = text.index("TP")
+    assert stage._filtered(text, "PLACE", tp, tp + 2)
+    last = text.rindex("Bắc")
+    assert not stage._filtered(text, "PLACE", last, last + 3)  # "ra Bắc": the North
+    assert not stage._filtered("TP Hà Nội", "PLACE", 0, 9)
+
+
+@pytest.mark.parametrize("text,span,name", [
+    ("Bác Năm ở ấp 6", "Bác Năm", "Năm"),                  # a courtesy form of models/honorifics.tsv
+    ("Đồng chí Vận hi sinh", "Đồng chí Vận", "Vận"),        # several words
+    ("Mẹ Hiền nói", "Mẹ Hiền", "Hiền"),                     # a kinship word of the filters file
+    ("PGS. Trần Văn Sơn nói", "PGS. Trần Văn Sơn", "Trần Văn Sơn"),  # an abbreviated title with its dot
+    ("Thuỳ Trâm đúng là", "Thuỳ Trâm", "Thuỳ Trâm"),        # a name: nothing to cut
+    ("Tiến Đạt ghi bàn", "Tiến Đạt", "Tiến Đạt"),           # a verb may well be a given name: kept
+    ("Mẹ ơi", "Mẹ ơi", None),                               # nothing of a name left
+])
+def test_a_person_span_starts_after_a_form_of_address(toy_model, text, span, name):
+    stage = NerModelTagger(model=toy_model)
+    start = stage._person_start(text, 0, len(span))
+    assert (text[start:len(span)] if start is not None else None) == name
+
+
 def test_an_org_may_contain_a_rule_place_but_not_cross_it(toy_model):
     stage = NerModelTagger(model=toy_model)
     assert stage._free([(10, 20, "PLACE")], [], "ORG", 0, 20)
@@ -155,6 +185,34 @@ def test_an_org_may_contain_a_rule_place_but_not_cross_it(toy_model):
     assert not stage._free([(10, 20, "PLACE")], [], "PERSON", 0, 20)
     assert not stage._free([(10, 20, "OFFICIAL")], [], "ORG", 0, 20)
     assert not NerModelTagger(model=toy_model, nest_org=False)._free([(10, 20, "PLACE")], [], "ORG", 0, 20)
+
+
+def test_a_lowercase_headed_location_is_a_location_that_may_contain_a_rule_place(toy_model, monkeypatch):
+    stage = NerModelTagger(model=toy_model)
+    text = "Xe qua cầu Bạch Đằng rồi đến Làng Nủ."
+    proposals = [("LOC", text.index("cầu"), text.index(" rồi")), ("LOC", text.index("Làng"), text.index("."))]
+    monkeypatch.setattr(stage, "tag", lambda t, s=0, e=None, tokens=None: [p for p in proposals if s <= p[1] < (e or len(t))])
+    doc = Document(text)
+    place = doc.add_entity("PLACE", text.index("Bạch"), text.index(" rồi"), source="rules")
+    stage(doc)
+    got = {(e.label, e.text, e.source) for e in doc.entities}
+    assert got == {("PLACE", "Bạch Đằng", "rules"), ("LOCATION", "cầu Bạch Đằng", "model"),
+                   ("PLACE", "Làng Nủ", "model")}
+    assert place in doc.entities
+    # a LOCATION may hold a rule PLACE, never cross it or hold another label
+    assert stage._free([(10, 20, "PLACE")], [], "LOCATION", 0, 20)
+    assert not stage._free([(10, 20, "PLACE")], [], "LOCATION", 15, 25)
+    assert not stage._free([(10, 20, "OFFICIAL")], [], "LOCATION", 0, 20)
+    assert not stage._free([(10, 20, "PLACE")], [], "PLACE", 0, 20)
+
+
+@pytest.mark.parametrize("text,landmark", [
+    ("cầu Bạch Đằng", True), ("sân bay Long Thành", True), ("Bệnh viện Chợ Rẫy", True),
+    ("xã Tân Hòa", False), ("ấp Long Châu 1", False), ("vùng Bảy Núi", False), ("Làng Nủ", False),
+    ("Hà Nội", False), ("xãx Tân", True),
+])
+def test_which_loc_proposals_are_landmarks(toy_model, text, landmark):
+    assert NerModelTagger(model=toy_model)._landmark(text, 0, len(text)) is landmark
 
 
 def test_a_given_name_that_starts_a_common_word_is_not_propagated(toy_model):

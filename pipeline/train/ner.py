@@ -1,7 +1,10 @@
 """Build the NER CRF of the ``ner_model`` stage into ``models/local/`` (never committed).
 
 usage: python3 -m pipeline.train.ner [--shared DIR] [--no-phoner] [--vlsp2016-dev [all|first|second]]
-                                     [--max-iterations N] [--c1 X] [--c2 Y] [--out PATH] [--eval]
+                                     [--vlsp2018-dev] [--max-iterations N] [--c1 X] [--c2 Y]
+                                     [--out PATH] [--eval]
+
+The model the stage uses: ``python3 -m pipeline.train.ner --vlsp2016-dev --vlsp2018-dev``.
 
 Training data, all from ``../shared/data`` and all research-only (so the weights are not
 shipped; every user builds them locally with this command):
@@ -12,7 +15,9 @@ shipped; every user builds them locally with this command):
   LOCATION -> LOC, ORGANIZATION -> ORG, the other types O;
 - optionally VLSP 2016 NER dev (``vlsp_ner/vlsp2016/dev.txt``, words joined by spaces), all of it
   or the first/second half of its documents (as cut by bench/ner.py): then that part is no longer
-  held out.
+  held out;
+- optionally VLSP 2018 NER dev (``--vlsp2018-dev``, read like its train split): then VLSP 2018 dev
+  scores no longer measure held-out text (``--eval`` and bench/ner.py's ``vlsp2018`` set).
 
 Each paragraph is cut into the ``syllables`` backend's units and labelled B-/I-PER|LOC|ORG or O;
 the tokens stage's crf tokenizer (:meth:`NerModelTagger.tokenizer`) gives its words and POS tags,
@@ -193,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--vlsp2016-dev", nargs="?", const="all", choices=("all", "first", "second"),
                     help="also train on VLSP 2016 dev, or its first/second half (then do not report "
                          "VLSP 2016 dev scores on that part)")
+    ap.add_argument("--vlsp2018-dev", action="store_true",
+                    help="also train on VLSP 2018 dev (then do not report VLSP 2018 dev scores)")
     ap.add_argument("--max-iterations", type=int, default=PARAMS["max_iterations"])
     ap.add_argument("--c1", type=float, default=PARAMS["c1"], help="L1 regularization")
     ap.add_argument("--c2", type=float, default=PARAMS["c2"], help="L2 regularization")
@@ -218,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     sources = [("vlsp2018 train", vlsp2018(args.shared, "train"))]
     if not args.no_phoner:
         sources.append(("phoner_covid19 train", phoner(args.shared, "train")))
+    if args.vlsp2018_dev:
+        sources.append(("vlsp2018 dev", vlsp2018(args.shared, "dev")))
     if args.vlsp2016_dev:
         sources.append((f"vlsp2016 dev ({args.vlsp2016_dev})", vlsp2016(args.shared, "dev", args.vlsp2016_dev)))
     tokenizer = NerModelTagger.tokenizer()

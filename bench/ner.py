@@ -11,12 +11,13 @@ Data (research-only, read from ``../shared``, never copied into the project):
 - ``vlsp2016dev``: VLSP 2016 NER dev, built exactly like the test set: the set to select
   features and parameters on and to error-analyse (with ``vlsp2018``).
 - ``vlsp2018``: VLSP 2018 NER dev, the MUC documents with their tags removed, outermost
-  PERSON/LOCATION/ORGANIZATION entities (MISC dropped).
+  PERSON/LOCATION/ORGANIZATION entities (MISC dropped). The stage's model is also trained on it
+  (``--vlsp2018-dev``), so for a held-out number pass ``--model`` a model built without that flag.
 - ``phoner``: PhoNER_COVID19 test, syllables joined with spaces, NAME/LOCATION/ORGANIZATION
   mapped to PER/LOC/ORG (its other types are not scored). Every 20 sentences are one document.
 - ``gold``: the development gold set (``gold/dev.jsonl``), per label of the annotation format.
 
-Mappings: vnextract OFFICIAL/PERSON -> PER, PLACE -> LOC, MINISTRY/ORG -> ORG, and only the
+Mappings: vnextract OFFICIAL/PERSON -> PER, PLACE/LOCATION -> LOC, MINISTRY/ORG -> ORG, and only the
 outermost entity of a nest is kept (the VLSP and PhoNER gold are outermost only). underthesea
 ``ner`` (its CRF, not ``deep=True``) runs on each sentence of our sentence splitter; its PER/LOC/
 ORG become, on the development gold set, OFFICIAL/PLACE/MINISTRY. An entity is right when its

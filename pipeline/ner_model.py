@@ -41,7 +41,9 @@ LABELS = {"PER": "PERSON", "LOC": "PLACE", "ORG": "ORG"}
 # other than an administrative or settlement word, or by an organisation noun ("Bệnh viện Chợ Rẫy"),
 # names a structure or landmark, not a place of the annotation format: it becomes a LOCATION
 LOCATION = "LOCATION"
-_NESTABLE = frozenset({"PLACE"})  # rule labels an ORG or LOCATION proposal may contain (UBND tỉnh X, cầu X)
+# rule labels an ORG or LOCATION proposal may contain: a PLACE (UBND tỉnh X, cầu X) anywhere, a PERSON
+# after other words (the namesake in "Trường tiểu học Hoàng Diệu", "đường Nguyễn Huệ")
+_NESTABLE = frozenset({"PLACE", "PERSON"})
 _PREV_WORD = regex.compile(r"(\w+)[ \t]*$")
 _NEXT_WORD = regex.compile(r"[ \t]*(\w+)")
 _LAST_WORD = regex.compile(r"(?<!\w)\w+$")
@@ -341,8 +343,7 @@ class NerModelTagger(Processor):
                 label = LABELS[kind]
                 if label == "PLACE" and self._landmark(text, s, e, taken):
                     label = LOCATION
-                if label == "PERSON":
-                    e = self._abbreviation_end(text, s, e)
+                e = self._abbreviation_end(text, s, e, label == "PERSON")
                 proposals.append((label, s, e))
         if self.consistent:
             proposals = self._consistent(text, proposals)
@@ -403,20 +404,21 @@ class NerModelTagger(Processor):
         return [(major.get(text[s:e], label), s, e) for label, s, e in proposals]
 
     @staticmethod
-    def _abbreviation_end(text: str, start: int, end: int) -> int:
-        """A name that ends in an initial ("Nguyễn Văn Ph", "Th") keeps the dot written right
-        after it: "Ph." is the name as written (the syllable regex cuts the dot off)."""
+    def _abbreviation_end(text: str, start: int, end: int, person: bool = True) -> int:
+        """A name that ends in an initial ("Nguyễn Văn Ph", "Th", "Công ty sữa F") keeps the dot
+        written right after it: "Ph." is the name as written (the syllable regex cuts the dot off).
+        A person's initial may have two letters; other names only one ("Hãng F.", not "người VN.")."""
         if end < len(text) and text[end] == ".":
             m = _LAST_WORD.search(text, start, end)
-            if m and len(m.group()) <= 2 and m.group()[0].isupper():
+            if m and len(m.group()) <= (2 if person else 1) and m.group()[0].isupper():
                 return end + 1
         return end
 
     def _landmark(self, text: str, s: int, e: int, taken=()) -> bool:
         """A LOC proposal that names a structure or landmark: headed by a lowercase word that is not
         an administrative or settlement word, by an organisation noun, or by any words before a
-        place the rules found ("Cửa khẩu **Lao Bảo**", "Khu thương mại **Lao Bảo**"; ``taken``:
-        (start, end, label) of the rule entities)."""
+        place or person the rules found ("Cửa khẩu **Lao Bảo**", "Khu thương mại **Lao Bảo**",
+        "Đường **Nguyễn Huệ**"; ``taken``: (start, end, label) of the rule entities)."""
         if self._place_head is not None and self._place_head.match(text, s, e) is not None:
             return False
         if text[s].islower():
@@ -450,11 +452,12 @@ class NerModelTagger(Processor):
 
     def _free(self, taken, added, label: str, s: int, e: int) -> bool:
         """No entity overlaps ``s:e``; a LOCATION, and with ``nest_org`` an ORG, may contain (not cross)
-        rule PLACEs."""
+        rule PLACEs, and rule PERSONs after other words (their namesakes)."""
         for ts, te, tl in taken:
             if ts < e and s < te:
                 nests = label == LOCATION or (self.nest_org and label == "ORG")
-                if not (nests and tl in _NESTABLE and s <= ts and te <= e and (s, e) != (ts, te)):
+                inside = s < ts if tl == "PERSON" else s <= ts
+                if not (nests and tl in _NESTABLE and inside and te <= e and (s, e) != (ts, te)):
                     return False
         return not any(ts < e and s < te for ts, te in added)
 

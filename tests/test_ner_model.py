@@ -204,6 +204,11 @@ def test_a_lowercase_headed_location_is_a_location_that_may_contain_a_rule_place
     assert not stage._free([(10, 20, "PLACE")], [], "LOCATION", 15, 25)
     assert not stage._free([(10, 20, "OFFICIAL")], [], "LOCATION", 0, 20)
     assert not stage._free([(10, 20, "PLACE")], [], "PLACE", 0, 20)
+    # the namesake PERSON of a school or street, after its head words, not at its start
+    assert stage._free([(10, 20, "PERSON")], [], "ORG", 0, 20)
+    assert stage._free([(10, 20, "PERSON")], [], "LOCATION", 0, 20)
+    assert not stage._free([(0, 10, "PERSON")], [], "ORG", 0, 20)
+    assert not stage._free([(10, 20, "PERSON")], [], "PLACE", 0, 20)
 
 
 @pytest.mark.parametrize("text,landmark", [

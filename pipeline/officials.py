@@ -99,6 +99,8 @@ _PLURAL_AFTER = re.compile(r"[ \t]+(?:các|những)[ \t]")
 _LIST_SEP = re.compile(r"[ \t]*(?:,[ \t]*(?:và[ \t]+)?|[ \t]+và[ \t]+)")
 _ROLE_DESCRIPTION = regex.compile(r"(?:[ \t]+\p{Ll}[\p{Ll}\p{M}]*){1,3}[ \t]+(?=\p{Lu})")
 _AFTER_HONORIFIC = regex.compile(r"\.?[ \t]+(?=\p{Lu})")
+# an initial that ends a name written in part ("Nguyễn Văn D.", "Lê Thị Th."): kept, with its dot
+_INITIAL = regex.compile(r"(?:\p{Lu}|[BCDĐGKLMNPQRSTVX][hgr])\.")  # "D.", "Th.", "Ng.", not "An."
 _ABBREV_DOT = regex.compile(r"^(?:\p{Lu}{1,3}\.|Tp\.|(?:\p{Lu}\.)+\p{Lu}?\.?|[\p{Lu}.]+\.\p{Lu}+\.?)$")
 # Vietnamese syllable shape (tone marks and vowel hats removed): onset, 1-3 vowels, coda
 _VI_SYLLABLE = regex.compile(
@@ -1358,6 +1360,7 @@ class OfficialTagger(Processor):
     def _name_at(self, text, pos, blocked_spans, after_honorific: bool):
         """The name that starts exactly at ``pos`` (after an honorific)."""
         toks = []
+        initial = None
         p = pos
         m = _RAW_TOKEN.match(text, p)
         while m and len(toks) < 5:
@@ -1365,6 +1368,9 @@ class OfficialTagger(Processor):
             s = p
             e = p + len(tok)
             stop = False
+            if len(toks) >= 2 and _INITIAL.fullmatch(tok):
+                initial = e
+                break
             if tok.endswith(".") and not _ABBREV_DOT.match(tok):
                 tok, e, stop = tok[:-1], e - 1, True
             if not tok or not _NAME_TOKEN.fullmatch(tok):
@@ -1389,6 +1395,7 @@ class OfficialTagger(Processor):
                    if _covering(blocked_spans, self._blocked_starts, t[1]) is not None}
         parsed = self._parse_run(words, adjacent=True, blocked=blocked, after_honorific=True)
         if parsed is None:
+            initial = None
             # "ông Nguyễn Văn A Hà Nội": keep the longest name prefix that parses
             for n in range(len(words) - 1, 1, -1):
                 parsed = self._parse_run(words[:n], adjacent=True, blocked=blocked, after_honorific=True)
@@ -1397,6 +1404,8 @@ class OfficialTagger(Processor):
                     break
         if parsed is None:
             return None
+        if initial is not None and not parsed[1]:
+            return (toks[0][1], initial), False
         return (toks[0][1], toks[-1][2]), parsed[1]
 
     # -- later mentions -----------------------------------------------------------

@@ -497,3 +497,12 @@ def test_dev_gold_officials(shared, tagger, tmp_path):
     assert scores["labels"]["OFFICIAL"]["f1"] >= 0.9
     assert scores["attributes"]["OFFICIAL.title"]["acc"] >= 0.9
     assert scores["attributes"]["OFFICIAL.org"]["acc"] >= 0.9
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Anh Nguyễn Văn D. ( ấp 5 ) cho biết.", "Nguyễn Văn D."),   # a name written in part keeps its initial
+    ("Bà Trần Thị Th. nói với chúng tôi.", "Trần Thị Th."),
+    ("Ông Nguyễn Văn An. Sau đó ông đi.", "Nguyễn Văn An"),       # a full syllable before a full stop is not an initial
+])
+def test_a_name_that_ends_in_an_initial_keeps_it(tagger, text, name):
+    assert persons(run(tagger, text))[0] == name

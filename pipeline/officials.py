@@ -459,12 +459,15 @@ class OfficialTagger(Processor):
             return i
         return None
 
-    def _foreign_name_in_run(self, toks: list[str], after_place_word: bool = False) -> int | None:
-        """Index where a foreign name (1-4 tokens, one not Vietnamese-shaped) ends the run, else None."""
+    def _foreign_name_in_run(self, toks: list[str], after_place_word: bool = False,
+                             blocked: set[int] = frozenset()) -> int | None:
+        """Index where a foreign name (1-4 tokens, one not Vietnamese-shaped) ends the run, else None;
+        it never takes in a token of a place or unit (``blocked``): "Fed New York William Dudley"."""
         j = len(toks)
         while j > 0 and len(toks) - j < 4:
             t = toks[j - 1]
-            if not _NAME_TOKEN.fullmatch(t) or t.isupper() and len(t) > 1 or t in self._org_tokens:
+            if not _NAME_TOKEN.fullmatch(t) or t.isupper() and len(t) > 1 or t in self._org_tokens \
+                    or j - 1 in blocked:
                 break
             if any(tuple(toks[k:j]) in self._countries or tuple(toks[k:j]) in self._vn_country
                    for k in range(max(0, j - self._country_max), j)):
@@ -509,7 +512,7 @@ class OfficialTagger(Processor):
         if rest and len(rest) <= 4 and all(_NAME_TOKEN.fullmatch(t) for t in rest) \
                 and (len(rest) >= 2 or not looks_vietnamese(rest[0])):
             return country_end, True
-        fi = self._foreign_name_in_run(toks, after_place_word) if allow_country else None
+        fi = self._foreign_name_in_run(toks, after_place_word, blocked) if allow_country else None
         if fi is not None:
             if not adjacent and not after_country:
                 # far from the office: only a two-word foreign name ("thẩm phán liên bang James Robart")

@@ -506,3 +506,8 @@ def test_dev_gold_officials(shared, tagger, tmp_path):
 ])
 def test_a_name_that_ends_in_an_initial_keeps_it(tagger, text, name):
     assert persons(run(tagger, text))[0] == name
+
+
+def test_a_foreign_name_after_an_office_does_not_take_in_the_city_before_it(tagger):
+    doc = run(tagger, "Thị trưởng London Sadiq Khan cho biết.", places=["London"])
+    assert officials(doc)[0][0] == "Sadiq Khan"

@@ -2,15 +2,16 @@
 
 A python-crfsuite model over syllables tags PER/LOC/ORG (BIO). Its proposals become entities
 ``PERSON`` (a person not known as an official), ``PLACE``, ``LOCATION`` (a structure or landmark:
-"cầu Bạch Đằng", "Cửa khẩu Lao Bảo") and ``ORG`` with ``source="model"``,
-and only where no entity already in ``doc.entities`` overlaps them: the rules win where they
-fire, so run this stage after all entity stages.
+"cầu Bạch Đằng", "Cửa khẩu Lao Bảo") and ``ORG`` with ``source="model"``, and only where no
+entity already in ``doc.entities`` overlaps them (an ORG or LOCATION may contain a rule PLACE,
+or the rule PERSON it is named after): the rules win where they fire, so run this stage after
+all entity stages.
 
 The model is trained on research-only data (VLSP 2018 NER train, PhoNER_COVID19 train, and
 with ``--vlsp2016-dev --vlsp2018-dev`` VLSP 2016 NER dev and VLSP 2018 NER dev) and is therefore
 never committed: ``python3 -m pipeline.train.ner --vlsp2016-dev --vlsp2018-dev`` builds it into
-``models/local/`` from ``../shared/data``. Without it the stage does nothing (a warning is logged once) and the
-pipeline works with rules only.
+``models/local/`` from ``../shared/data``. Without it the stage does nothing (a warning is logged
+once) and the pipeline works with rules only.
 
 Features (shared with the trainer, :meth:`NerModelTagger.features`): the syllable and its
 neighbours lowercased, syllable bigrams, the shapes of three syllables, the length of the
@@ -38,8 +39,9 @@ log = logging.getLogger(__name__)
 
 LABELS = {"PER": "PERSON", "LOC": "PLACE", "ORG": "ORG"}
 # a LOC proposal headed by a lowercase word ("cầu Bạch Đằng", "sân bay Long Thành", "kênh Nhiêu Lộc")
-# other than an administrative or settlement word, or by an organisation noun ("Bệnh viện Chợ Rẫy"),
-# names a structure or landmark, not a place of the annotation format: it becomes a LOCATION
+# other than an administrative or settlement word, by an organisation noun ("Bệnh viện Chợ Rẫy") or
+# by words before a rule PLACE or PERSON ("Cửa khẩu Lao Bảo") names a structure or landmark, not a
+# place of the annotation format: it becomes a LOCATION (NerModelTagger._landmark)
 LOCATION = "LOCATION"
 # rule labels an ORG or LOCATION proposal may contain: a PLACE (UBND tỉnh X, cầu X) anywhere, a PERSON
 # after other words (the namesake in "Trường tiểu học Hoàng Diệu", "đường Nguyễn Huệ")
@@ -71,7 +73,8 @@ class NerModelTagger(Processor):
     """Adds PERSON/PLACE/ORG/LOCATION proposals of the NER CRF where no rule entity overlaps.
 
     A LOC proposal headed by a lowercase word ("cầu Bạch Đằng", "sân bay Long Thành", "núi Ba
-    Tơ") or by an organisation noun ("Bệnh viện Chợ Rẫy") is a LOCATION, not a PLACE: the
+    Tơ"), by an organisation noun ("Bệnh viện Chợ Rẫy") or by words before a place or person the
+    rules found ("Cửa khẩu Lao Bảo", "Đường Nguyễn Huệ") is a LOCATION, not a PLACE: the
     annotation format's PLACE is an administrative unit, a settlement or a region, and a structure
     or landmark named after one is not ("Long Thành" stays the PLACE). Administrative and settlement
     words ("xã", "ấp", "vùng": ``place_head`` rows of the filters file) keep a PLACE.

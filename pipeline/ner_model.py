@@ -33,7 +33,7 @@ import regex
 from .base import Processor
 from .document import Document
 from .resources import ResourceError, read_tsv, resource_path
-from .tokens import _SYLLABLE, Tokenizer, _CrfBackend
+from .tokens import _SYLLABLE, Tokenizer, _CrfBackend, _longest_word_at
 
 log = logging.getLogger(__name__)
 
@@ -228,15 +228,7 @@ class NerModelTagger(Processor):
                 run[k] = f"r:{length}{min(k - i, 3)}{fam}"
             # longest gazetteer name starting at each capitalised syllable of the run
             for k in range(i, j - 1):
-                key = syllables[k] + " " + syllables[k + 1]
-                m, longest = 2, 0
-                while True:
-                    if key in names:
-                        longest = m
-                    if key not in name_prefixes or k + m >= n or m >= 4:
-                        break
-                    key = key + " " + syllables[k + m]
-                    m += 1
+                longest = _longest_word_at(syllables, k, names, name_prefixes, 4)
                 if longest and gaz[k] == "g:0":
                     gaz[k] = "g:B"
                     for q in range(k + 1, k + longest):

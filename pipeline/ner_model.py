@@ -32,6 +32,7 @@ import regex
 
 from .base import Processor
 from .document import Document
+from .places import span_heads
 from .resources import ResourceError, read_tsv, resource_path
 from .tokens import _SYLLABLE, Tokenizer, _CrfBackend, _longest_word_at
 
@@ -72,12 +73,14 @@ def _pos(t) -> str | None:
 class NerModelTagger(Processor):
     """Adds PERSON/PLACE/ORG/LOCATION proposals of the NER CRF where no rule entity overlaps.
 
-    A LOC proposal headed by a lowercase word ("cầu Bạch Đằng", "sân bay Long Thành", "núi Ba
-    Tơ"), by an organisation noun ("Bệnh viện Chợ Rẫy") or by words before a place or person the
+    A LOC proposal headed by a lowercase word ("cầu Bạch Đằng", "sân bay Long Thành", "kênh Nhiêu
+    Lộc"), by an organisation noun ("Bệnh viện Chợ Rẫy") or by words before a place or person the
     rules found ("Cửa khẩu Lao Bảo", "Đường Nguyễn Huệ") is a LOCATION, not a PLACE: the
-    annotation format's PLACE is an administrative unit, a settlement or a region, and a structure
-    or landmark named after one is not ("Long Thành" stays the PLACE). Administrative and settlement
-    words ("xã", "ấp", "vùng": ``place_head`` rows of the filters file) keep a PLACE.
+    annotation format's PLACE is an administrative unit, a settlement, a region or a natural
+    feature, and a structure or landmark named after one is not ("Long Thành" stays the PLACE).
+    The head words the places stage keeps in a PLACE span ("xã", "ấp", "sông", "núi":
+    :func:`pipeline.places.span_heads`) and the ``place_head`` rows of the filters file ("vùng")
+    keep a PLACE.
 
     Options: ``model`` (file name under ``models/``, default :attr:`MODEL`), ``labels``
     (subset of PERSON, PLACE, ORG, LOCATION to add; default all four), ``propagate`` (True: other
@@ -138,9 +141,11 @@ class NerModelTagger(Processor):
         address += [r["word"] for r in rows if r["kind"] == "address"]
         self._address = regex.compile(r"(?:" + "|".join(map(regex.escape, sorted(address, key=len, reverse=True)))
                                       + r")\.?(?=[ \t])", regex.IGNORECASE) if address else None
-        self._directions = frozenset(r["word"] for r in rows if r["kind"] == "direction")
-        heads = sorted((r["word"] for r in rows if r["kind"] == "place_head"), key=len, reverse=True)
-        self._place_head = regex.compile(r"(?:" + "|".join(map(regex.escape, heads)) + r")(?!\w)") if heads else None
+        # what the places stage keeps in a PLACE span ("xã", "ấp", "sông") and its compass words, so that
+        # a model PLACE agrees with a rule one; plus the filters' own settlement and region words
+        place_heads, self._directions = span_heads()
+        heads = sorted(place_heads | {r["word"] for r in rows if r["kind"] == "place_head"}, key=len, reverse=True)
+        self._place_head = regex.compile(r"(?:" + "|".join(map(regex.escape, heads)) + r")(?!\w)")
         self._info: dict[str, tuple[str, str]] = {}
 
     @classmethod
@@ -414,7 +419,7 @@ class NerModelTagger(Processor):
         an administrative or settlement word, by an organisation noun, or by any words before a
         place or person the rules found ("Cửa khẩu **Lao Bảo**", "Khu thương mại **Lao Bảo**",
         "Đường **Nguyễn Huệ**"; ``taken``: (start, end, label) of the rule entities)."""
-        if self._place_head is not None and self._place_head.match(text, s, e) is not None:
+        if self._place_head.match(text, s, e) is not None:
             return False
         if text[s].islower():
             return True

@@ -201,6 +201,20 @@ class _Cand:
         self.natural = natural  # a name after a natural-feature noun ("sông Hồng")
 
 
+def span_heads(aliases_file: str = "place_aliases.tsv") -> tuple[frozenset[str], frozenset[str]]:
+    """What this stage keeps inside a PLACE span before the name, for other stages to agree with it:
+    (the lower-case head words: administrative words, village words, natural-feature nouns and the
+    nouns of named sites, "xã", "ấp", "sông", "quần đảo"; the compass words "Đông", "Tây"...)."""
+    heads = {" ".join(words) for words in _ADMIN_WORDS}
+    compass = set()
+    for r in read_tsv(aliases_file):
+        if r["kind"] in ("village", "natural", "facility_named"):
+            heads.add(r["form"].lower())
+        elif r["kind"] == "compass":
+            compass.add(r["form"])
+    return frozenset(heads), frozenset(compass)
+
+
 class PlaceTagger(Processor):
     """Tag PLACE entities (see the module docstring for the rules and the ``canonical`` shape).
 

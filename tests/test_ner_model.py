@@ -215,6 +215,7 @@ def test_a_lowercase_headed_location_is_a_location_that_may_contain_a_rule_place
     ("cầu Bạch Đằng", True), ("sân bay Long Thành", True), ("Bệnh viện Chợ Rẫy", True),
     ("xã Tân Hòa", False), ("ấp Long Châu 1", False), ("vùng Bảy Núi", False), ("Làng Nủ", False),
     ("Hà Nội", False), ("xãx Tân", True),
+    ("núi Ba Tơ", False), ("sông Kiến Giang", False),   # natural features: PLACEs, as in the places stage
 ])
 def test_which_loc_proposals_are_landmarks(toy_model, text, landmark):
     assert NerModelTagger(model=toy_model)._landmark(text, 0, len(text)) is landmark

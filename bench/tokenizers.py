@@ -22,43 +22,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# the reader and scorer of the segmenter's trainer, so the benchmark and the trainer count alike
+from pipeline.train.segpos import gold_spans, read_vtb, score, tag_map  # noqa: E402  (after the path is set)
 
 DEFAULT = ROOT.parent / "shared" / "data" / "ud_vi_vtb" / "vi_vtb-ud-test.conllu"
 
 
 def read_conllu(path: Path) -> list[tuple[str, list[tuple[int, int, str]]]]:
     """Sentences as (text, gold words as (start, end, XPOS mapped to the pyvi tag set))."""
-    from pipeline.resources import read_tsv
-    from pipeline.tokens import _CrfBackend
-    tagmap = {r["xpos"]: r["tag"] for r in read_tsv(f"segpos_vtb_tags_{_CrfBackend.VERSION}.tsv")}
-    sents = []
-    text, forms = None, []
-
-    def flush():
-        if text is None:
-            return
-        spans, pos = [], 0
-        for form, xpos in forms:
-            start = text.find(form, pos)
-            if start < 0:
-                raise ValueError(f"cannot align {form!r} in {text!r}")
-            spans.append((start, start + len(form), tagmap.get(xpos, "F")))
-            pos = start + len(form)
-        sents.append((text, spans))
-
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("# text"):
-            text = line.split("=", 1)[1].strip()
-        elif not line.strip():
-            flush()
-            text, forms = None, []
-        elif not line.startswith("#"):
-            cols = line.split("\t")
-            if "-" in cols[0] or "." in cols[0]:
-                continue
-            forms.append((cols[1], cols[4]))
-    flush()
-    return sents
+    return gold_spans(read_vtb(path, tag_map()))
 
 
 def systems():
@@ -104,27 +76,6 @@ def systems():
 def evaluate(run, sents):
     """(P, R, F1) of word spans; ``run`` returns (start, end) or (start, end, tag) tuples."""
     return score(run, sents)[:3]
-
-
-def score(run, sents):
-    """(P, R, F1, POS accuracy on rightly segmented words, or None when the system does not tag)."""
-    tp = n_pred = n_gold = tag_ok = tagged = 0
-    for text, gold in sents:
-        pred = {w[:2]: (w[2] if len(w) > 2 else None) for w in run(text)}
-        gold = {(s, e): tag for s, e, tag in gold}
-        common = pred.keys() & gold.keys()
-        tp += len(common)
-        for k in common:
-            if pred[k] is not None:
-                tagged += 1
-                tag_ok += pred[k] == gold[k]
-        n_pred += len(pred)
-        n_gold += len(gold)
-    p = tp / n_pred if n_pred else 0.0
-    r = tp / n_gold if n_gold else 0.0
-    # a backend without tags still gets a few from the never-split rules (Np for names): not a tagger
-    acc = tag_ok / tagged if tagged > tp / 2 else None
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0), acc
 
 
 def main() -> int:

@@ -125,6 +125,29 @@ def _alternation(words, flags_ci: bool = False) -> str:
     return "|".join(regex.escape(w).replace(r"\ ", r"\s+") for w in uniq)
 
 
+def _name_tokens(text: str, pos: int, limit: int, initials: bool = False):
+    """The capitalised words of a name written from ``pos`` on, at most ``limit``, as (word, start,
+    end), stopping after a word that ends a sentence with its full stop; with ``initials``, also the
+    end of a final initial after two words or more ("Nguyễn Văn D.", else None)."""
+    toks: list[tuple[str, int, int]] = []
+    m = _RAW_TOKEN.match(text, pos)
+    while m and len(toks) < limit:
+        tok, s, e = m.group(), m.start(), m.end()
+        if initials and len(toks) >= 2 and _INITIAL.fullmatch(tok):
+            return toks, e
+        stop = tok.endswith(".") and not _ABBREV_DOT.match(tok)
+        if stop:
+            tok, e = tok[:-1], e - 1
+        if not tok or not _NAME_TOKEN.fullmatch(tok):
+            break
+        toks.append((tok, s, e))
+        if stop:
+            break
+        nxt = _NEXT_TOKEN.match(text, e)
+        m = _RAW_TOKEN.match(text, nxt.start(1)) if nxt else None
+    return toks, None
+
+
 def _covering(spans: list[tuple], starts: list[int], pos: int):
     """The span of ``spans`` (sorted by start, not overlapping much) that contains ``pos``, else None."""
     i = bisect.bisect_right(starts, pos) - 1
@@ -777,22 +800,8 @@ class OfficialTagger(Processor):
         if self._counterpart_re is None:
             return
         for m in self._counterpart_re.finditer(text):
-            toks = []
-            p = m.end()
-            while len(toks) < 7:
-                t = _NEXT_TOKEN.match(text, p)
-                if not t:
-                    break
-                tok, s, e = t.group(1), t.start(1), t.end(1)
-                stop = tok.endswith(".") and not _ABBREV_DOT.match(tok)
-                if stop:
-                    tok, e = tok[:-1], e - 1
-                if not tok or not _NAME_TOKEN.fullmatch(tok):
-                    break
-                toks.append((tok, s, e))
-                p = e
-                if stop:
-                    break
+            first = _NEXT_TOKEN.match(text, m.end())
+            toks = _name_tokens(text, first.start(1), 7)[0] if first else []
             if not toks:
                 continue
             words = [t[0] for t in toks]
@@ -1362,30 +1371,7 @@ class OfficialTagger(Processor):
 
     def _name_at(self, text, pos, blocked_spans, after_honorific: bool):
         """The name that starts exactly at ``pos`` (after an honorific)."""
-        toks = []
-        initial = None
-        p = pos
-        m = _RAW_TOKEN.match(text, p)
-        while m and len(toks) < 5:
-            tok = m.group(0)
-            s = p
-            e = p + len(tok)
-            stop = False
-            if len(toks) >= 2 and _INITIAL.fullmatch(tok):
-                initial = e
-                break
-            if tok.endswith(".") and not _ABBREV_DOT.match(tok):
-                tok, e, stop = tok[:-1], e - 1, True
-            if not tok or not _NAME_TOKEN.fullmatch(tok):
-                break
-            toks.append((tok, s, e))
-            if stop:
-                break
-            m2 = _NEXT_TOKEN.match(text, e)
-            if not m2:
-                break
-            p = m2.start(1)
-            m = _RAW_TOKEN.match(text, p)
+        toks, initial = _name_tokens(text, pos, 5, initials=True)
         if not toks:
             return None
         words = [t[0] for t in toks]

@@ -32,6 +32,7 @@ import regex
 
 from .base import Processor
 from .document import Document
+from .patterns import NAME_INITIAL
 from .places import span_heads
 from .resources import ResourceError, read_tsv, resource_path
 from .tokens import _SYLLABLE, Tokenizer, _CrfBackend, _longest_word_at
@@ -343,7 +344,7 @@ class NerModelTagger(Processor):
                 label = LABELS[kind]
                 if label == "PLACE" and self._landmark(text, s, e, taken):
                     label = LOCATION
-                e = self._abbreviation_end(text, s, e, label == "PERSON")
+                e = self._abbreviation_end(text, s, e)
                 proposals.append((label, s, e))
         if self.consistent:
             proposals = self._consistent(text, proposals)
@@ -404,13 +405,14 @@ class NerModelTagger(Processor):
         return [(major.get(text[s:e], label), s, e) for label, s, e in proposals]
 
     @staticmethod
-    def _abbreviation_end(text: str, start: int, end: int, person: bool = True) -> int:
+    def _abbreviation_end(text: str, start: int, end: int) -> int:
         """A name that ends in an initial ("Nguyễn Văn Ph", "Th", "Công ty sữa F") keeps the dot
         written right after it: "Ph." is the name as written (the syllable regex cuts the dot off).
-        A person's initial may have two letters; other names only one ("Hãng F.", not "người VN.")."""
+        An initial is what the officials stage takes for one (:data:`pipeline.patterns.NAME_INITIAL`):
+        "Hãng F.", but not "người VN." or "Nguyễn Văn An."."""
         if end < len(text) and text[end] == ".":
             m = _LAST_WORD.search(text, start, end)
-            if m and len(m.group()) <= (2 if person else 1) and m.group()[0].isupper():
+            if m and NAME_INITIAL.fullmatch(text, m.start(), end + 1):
                 return end + 1
         return end
 

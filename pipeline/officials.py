@@ -56,7 +56,7 @@ import regex
 from .base import Processor
 from .document import Document
 from .ministries import document_date, registry
-from .patterns import trie_pattern
+from .patterns import NAME_INITIAL, trie_pattern
 from .resources import ResourceError, read_tsv
 
 # levels whose holders never belong to a ministry
@@ -99,8 +99,6 @@ _PLURAL_AFTER = re.compile(r"[ \t]+(?:các|những)[ \t]")
 _LIST_SEP = re.compile(r"[ \t]*(?:,[ \t]*(?:và[ \t]+)?|[ \t]+và[ \t]+)")
 _ROLE_DESCRIPTION = regex.compile(r"(?:[ \t]+\p{Ll}[\p{Ll}\p{M}]*){1,3}[ \t]+(?=\p{Lu})")
 _AFTER_HONORIFIC = regex.compile(r"\.?[ \t]+(?=\p{Lu})")
-# an initial that ends a name written in part ("Nguyễn Văn D.", "Lê Thị Th."): kept, with its dot
-_INITIAL = regex.compile(r"(?:\p{Lu}|[BCDĐGKLMNPQRSTVX][hgr])\.")  # "D.", "Th.", "Ng.", not "An."
 _ABBREV_DOT = regex.compile(r"^(?:\p{Lu}{1,3}\.|Tp\.|(?:\p{Lu}\.)+\p{Lu}?\.?|[\p{Lu}.]+\.\p{Lu}+\.?)$")
 # Vietnamese syllable shape (tone marks and vowel hats removed): onset, 1-3 vowels, coda
 _VI_SYLLABLE = regex.compile(
@@ -133,7 +131,7 @@ def _name_tokens(text: str, pos: int, limit: int, initials: bool = False):
     m = _RAW_TOKEN.match(text, pos)
     while m and len(toks) < limit:
         tok, s, e = m.group(), m.start(), m.end()
-        if initials and len(toks) >= 2 and _INITIAL.fullmatch(tok):
+        if initials and len(toks) >= 2 and NAME_INITIAL.fullmatch(tok):
             return toks, e
         stop = tok.endswith(".") and not _ABBREV_DOT.match(tok)
         if stop:

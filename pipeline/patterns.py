@@ -3,6 +3,12 @@ from __future__ import annotations
 
 import re
 
+import regex
+
+# the initial that ends a name written in part, with its dot: one capital letter or a consonant
+# digraph ("Nguyễn Văn D.", "Lê Thị Th.", "Hãng F."), not a syllable ("An.")
+NAME_INITIAL = regex.compile(r"(?:\p{Lu}|[BCDĐGKLMNPQRSTVX][hgr])\.")
+
 
 def trie_pattern(words, blank: str = r"[ \t]+") -> str:
     """A regex (``re`` or ``regex`` syntax) matching any of ``words``, factored as a trie so it scans fast.

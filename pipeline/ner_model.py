@@ -59,18 +59,6 @@ _DASH_AFTER = regex.compile(r"[ \t]*[-–][ \t]*(\w+)")
 _DASH_BEFORE = regex.compile(r"(\w+)[ \t]*[-–][ \t]*$")
 
 
-def _start(t) -> int:
-    return t.start if hasattr(t, "start") else t[0]
-
-
-def _end(t) -> int:
-    return t.end if hasattr(t, "end") else t[1]
-
-
-def _pos(t) -> str | None:
-    return t.pos if hasattr(t, "pos") else t[2]
-
-
 class NerModelTagger(Processor):
     """Adds PERSON/PLACE/ORG/LOCATION proposals of the NER CRF where no rule entity overlaps.
 
@@ -160,24 +148,24 @@ class NerModelTagger(Processor):
     @staticmethod
     def word_info(spans: list[tuple[int, int]], tokens) -> list[tuple[int, int, int, str]]:
         """(word number, place of the syllable in its word, word length in syllables, word tag) of
-        each syllable ``spans`` (sorted offsets); ``tokens`` (objects or tuples with start, end,
-        pos; sorted) are the words. A syllable outside every token is a one-syllable word "X"."""
+        each syllable ``spans`` (sorted offsets); ``tokens`` (:class:`pipeline.document.Token`, sorted) are the
+        words. A syllable outside every token is a one-syllable word "X"."""
         out: list[list] = []
         k = 0
         ntok = len(tokens)
         last_tok = -1
         wid = -1
         for s, e in spans:
-            while k < ntok and _end(tokens[k]) <= s:
+            while k < ntok and tokens[k].end <= s:
                 k += 1
-            if k < ntok and _start(tokens[k]) <= s and e <= _end(tokens[k]):
+            if k < ntok and tokens[k].start <= s and e <= tokens[k].end:
                 if k != last_tok:
                     wid += 1
                     last_tok = k
                     pos = 0
                 else:
                     pos += 1
-                out.append([wid, pos, 0, _pos(tokens[k]) or "X"])
+                out.append([wid, pos, 0, tokens[k].pos or "X"])
             else:
                 wid += 1
                 last_tok = -1

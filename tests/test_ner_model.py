@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.document import Document
+from pipeline.document import Document, Token
 from pipeline.ner_model import NerModelTagger
 from pipeline.resources import models_dir
 from pipeline.tokens import _SYLLABLE, _CrfBackend
@@ -231,7 +231,8 @@ def test_a_given_name_that_starts_a_common_word_is_not_propagated(toy_model):
 def test_word_info_lines_up_with_syllables():
     text = "Ông Lò Văn Tú đến xã Tân Hòa, 12/3."
     ms = list(_SYLLABLE.finditer(text))
-    tokens = [(0, 3, "Nc"), (4, 13, "Np"), (14, 17, "V"), (18, 20, "N"), (21, 28, "Np"), (28, 29, "F")]
+    tokens = [Token(*t) for t in [(0, 3, "Nc"), (4, 13, "Np"), (14, 17, "V"), (18, 20, "N"), (21, 28, "Np"),
+                                  (28, 29, "F")]]
     info = NerModelTagger.word_info([m.span() for m in ms], tokens)
     assert len(info) == len(ms)
     got = {m.group(): x for m, x in zip(ms, info)}

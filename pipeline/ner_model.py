@@ -148,8 +148,8 @@ class NerModelTagger(Processor):
     @staticmethod
     def word_info(spans: list[tuple[int, int]], tokens) -> list[tuple[int, int, int, str]]:
         """(word number, place of the syllable in its word, word length in syllables, word tag) of
-        each syllable ``spans`` (sorted offsets); ``tokens`` (:class:`pipeline.document.Token`, sorted) are the
-        words. A syllable outside every token is a one-syllable word "X"."""
+        each syllable ``spans`` (sorted offsets); ``tokens`` (:class:`pipeline.document.Token`,
+        sorted) are the words. A syllable outside every token is a one-syllable word "X"."""
         out: list[list] = []
         k = 0
         ntok = len(tokens)

@@ -139,8 +139,8 @@ def underthesea_ner(vlsp: bool):
     from underthesea import ner
 
     from pipeline.document import Document
-    from pipeline.sentences import SentenceSplitter
-    from pipeline.tokens import align
+    from pipeline.processors.sentences import SentenceSplitter
+    from pipeline.processors.tokens.tokenizer import align
     splitter = SentenceSplitter()
 
     def run(doc: dict) -> set[tuple[str, int, int]]:
@@ -202,7 +202,7 @@ def main() -> int:
         print(f"not found: {SHARED / 'data'}", file=sys.stderr)
         return 2
     from pipeline.base import _REGISTRY, DEFAULT_STAGES, register
-    from pipeline.ner_model import NerModelTagger
+    from pipeline.processors.ner_model import NerModelTagger
     if "ner_model" not in _REGISTRY:  # until the stage is registered in pipeline/base.py
         register("ner_model", NerModelTagger)
     model = NerModelTagger(model=args.model)

@@ -34,7 +34,7 @@ def read_conllu(path: Path) -> list[tuple[str, list[tuple[int, int, str]]]]:
 
 
 def systems():
-    from pipeline.tokens import Tokenizer, align
+    from pipeline.processors.tokens.tokenizer import Tokenizer, align
 
     def stage(backend):
         tok = Tokenizer(backend=backend)
@@ -53,7 +53,7 @@ def systems():
         return run
 
     def raw_crf():
-        from pipeline.tokens import BACKENDS
+        from pipeline.processors.tokens.tokenizer import BACKENDS
         backend = BACKENDS["crf"]()
         return lambda text: [(t.start, t.end, t.pos) for t in align(text, backend(text))]
 

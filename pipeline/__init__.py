@@ -9,8 +9,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .base import DEFAULT_STAGES, Pipeline, PipelineError, Processor, register  # noqa: E402
-from .document import Document, Entity, InvalidDocument, Span, Token  # noqa: E402
+from pipeline.base import DEFAULT_STAGES, Pipeline, PipelineError, Processor, register  # noqa: E402
+from pipeline.document import Document, Entity, InvalidDocument, Span, Token  # noqa: E402
 
 
 def load(stages: list[str] | None = None, **config: dict) -> Pipeline:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import Any, Callable, ClassVar, Iterable, Iterator
 
-from .document import Document, InvalidDocument
+from pipeline.document import Document, InvalidDocument
 
 
 class PipelineError(ValueError):
@@ -37,16 +37,16 @@ class Processor:
 
 # name -> "module:Class", imported lazily so that building a pipeline only loads what it uses
 _REGISTRY: dict[str, str | type[Processor]] = {
-    "normalize": "pipeline.normalize:Normalizer",
-    "sentences": "pipeline.sentences:SentenceSplitter",
-    "tokens": "pipeline.tokens:Tokenizer",
-    "abbreviations": "pipeline.abbreviations:AbbreviationFinder",
-    "ministries": "pipeline.ministries:MinistryTagger",
-    "places": "pipeline.places:PlaceTagger",
-    "officials": "pipeline.officials:OfficialTagger",
-    "dates": "pipeline.dates:DateTagger",
-    "reform_areas": "pipeline.reform_areas:ReformAreaTagger",
-    "ner_model": "pipeline.ner_model:NerModelTagger",
+    "normalize": "pipeline.processors.normalize:Normalizer",
+    "sentences": "pipeline.processors.sentences:SentenceSplitter",
+    "tokens": "pipeline.processors.tokens.tokenizer:Tokenizer",
+    "abbreviations": "pipeline.processors.abbreviations:AbbreviationFinder",
+    "ministries": "pipeline.processors.ministries.tagger:MinistryTagger",
+    "places": "pipeline.processors.places.tagger:PlaceTagger",
+    "officials": "pipeline.processors.officials.tagger:OfficialTagger",
+    "dates": "pipeline.processors.dates.tagger:DateTagger",
+    "reform_areas": "pipeline.processors.reform_areas:ReformAreaTagger",
+    "ner_model": "pipeline.processors.ner_model:NerModelTagger",
 }
 
 DEFAULT_STAGES: list[str] = ["normalize", "sentences", "tokens", "abbreviations", "ministries", "places", "officials", "dates", "reform_areas"]

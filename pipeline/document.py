@@ -116,6 +116,8 @@ class Document:
         # extra layers added by stages: name -> list of JSON-ready dicts
         self.layers: dict[str, list] = {}
         self.done: set[str] = set()  # names of the stages that ran
+        # values derived from the document that several stages use (its date): computed once, never output
+        self.derived: dict = {}
 
     @classmethod
     def from_dict(cls, record: dict) -> "Document":

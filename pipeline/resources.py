@@ -10,8 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from functools import lru_cache
+import threading
+from functools import wraps
 from pathlib import Path
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
 
 MANIFEST = "MANIFEST.jsonl"
 
@@ -78,6 +82,25 @@ def read_tsv(name: str) -> list[dict]:
     return rows
 
 
+def shared(load: Callable[[], T]) -> Callable[[], T]:
+    """Decorate a loader of a read-only table: it runs once per process, on first use, under a lock,
+    and every later call (from any thread or stage) returns the same object. This is the one way the
+    package keeps loaded data; ``loader.cache_clear()`` forgets it (for tests that edit data)."""
+    lock = threading.Lock()
+    box: list = []
+
+    @wraps(load)
+    def get() -> T:
+        if not box:
+            with lock:
+                if not box:
+                    box.append(load())
+        return box[0]
+
+    get.cache_clear = box.clear  # type: ignore[attr-defined]
+    return get
+
+
 def sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -86,7 +109,7 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-@lru_cache(maxsize=1)
+@shared
 def manifest() -> dict[str, dict]:
     """``file name -> manifest entry`` from models/MANIFEST.jsonl."""
     return {row["file"]: row for row in read_jsonl(MANIFEST)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline import Document, Pipeline
-from pipeline.abbreviations import AbbreviationFinder, common_abbreviations, doc_abbreviations
+from pipeline.processors.abbreviations import AbbreviationFinder, common_abbreviations, doc_abbreviations
 
 
 @pytest.fixture(scope="module")

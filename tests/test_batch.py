@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = ["--stages", "normalize,sentences,tokens", "--tokenizer", "syllables", "--quiet"]
@@ -161,7 +161,7 @@ def test_ctrl_c_stops_cleanly_with_valid_output(tmp_path):
 def test_annotate_dataset_offline(monkeypatch):
     datasets = pytest.importorskip("datasets")
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
-    from pipeline.hf import annotate_dataset
+    from pipeline.runtime.hf import annotate_dataset
     ds = datasets.Dataset.from_list([
         {"id": "a", "text": "Bộ TT&TT họp tại Hải Phòng ngày 30/7.", "published": "2020-07-30"},
         {"id": "b", "text": ""},

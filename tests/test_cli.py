@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = ["--stages", "normalize,sentences,tokens", "--quiet"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.dates import DateTagger, find_dates
+from pipeline.processors.dates.tagger import DateTagger, find_dates
 from pipeline.document import Document
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ import pytest
 
 from pipeline import Document
 from pipeline.document import Span, Token
-from pipeline.exports import (DOCSTART, conll_lines, from_labelstudio, labelstudio_config, labelstudio_task,
+from pipeline.formats.exports import (DOCSTART, conll_lines, from_labelstudio, labelstudio_config, labelstudio_task,
                               outermost, parse_brat, parse_conll, read_annotated, read_brat, read_conll,
                               read_docbin, read_labelstudio, reform_areas, write_brat, write_conll,
                               write_docbin, write_jsonl, write_labelstudio)
@@ -316,7 +316,7 @@ def test_brat_import_of_a_hand_made_directory(tmp_path):
 # -- real pipeline output ----------------------------------------------------------------------
 
 def test_round_trips_on_the_bundled_corpus(tmp_path, nlp):
-    from pipeline.io import read_inputs
+    from pipeline.runtime.readers import read_inputs
     recs = [nlp(item.data).to_json() for item in read_inputs([str(ROOT / "corpus")])]
     assert recs
     write_docbin(recs, tmp_path / "c.spacy")
@@ -332,7 +332,7 @@ def test_round_trips_on_the_bundled_corpus(tmp_path, nlp):
 # -- command line --------------------------------------------------------------------------------
 
 def _run(argv: list[str]) -> int:
-    from pipeline.cli_export import add_subcommands
+    from pipeline.cli.convert import add_subcommands
     ap = argparse.ArgumentParser(prog="vnextract")
     sub = ap.add_subparsers(dest="command", required=True)
     add_subcommands(sub)
@@ -377,11 +377,11 @@ def test_cli_export_labelstudio_config_path(tmp_path, records):
 
 
 def test_main_cli_has_the_subcommands(tmp_path, records):
-    from pipeline.cli import build_parser
+    from pipeline.cli.main import build_parser
     choices = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
     if "export" not in choices:
         pytest.skip("pipeline/cli.py does not call cli_export.add_subcommands yet")
-    from pipeline.cli import main
+    from pipeline.cli.main import main
     src = tmp_path / "in.jsonl"
     write_jsonl(records, src)
     assert main(["export", str(src), "--format", "labelstudio", "--out", str(tmp_path / "t.json"), "-q"]) == 0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.io import dumps
+from pipeline.runtime.readers import dumps
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = r"""
 import json, resource, sys, time
 from pipeline import load
-from pipeline.io import dumps
+from pipeline.runtime.readers import dumps
 
 nlp = load()
 tok = next(p for p in nlp.processors if p.name == "tokens")

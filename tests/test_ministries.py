@@ -8,7 +8,13 @@ import json
 import pytest
 
 from pipeline.document import Document
-from pipeline.ministries import MinistryRegistry, MinistryTagger, document_date, form_key, registry
+from pipeline.docdate import document_date as _document_date
+from pipeline.lexicons.ministries import MinistryRegistry, form_key, registry
+from pipeline.processors.ministries.tagger import MinistryTagger
+
+
+def document_date(doc):
+    return _document_date(doc, registry().as_of)
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 from pipeline.document import Document, Token
-from pipeline.ner_model import NerModelTagger
+from pipeline.processors.ner_model import NerModelTagger
 from pipeline.resources import models_dir
-from pipeline.tokens import _SYLLABLE, _CrfBackend
+from pipeline.processors.tokens.tokenizer import _SYLLABLE, _CrfBackend
 
 pycrfsuite = pytest.importorskip("pycrfsuite")
 
@@ -101,7 +101,7 @@ def test_model_loaded_once_per_process(toy_model):
 
 
 def test_uses_sentences_when_present(toy_model):
-    from pipeline.sentences import SentenceSplitter
+    from pipeline.processors.sentences import SentenceSplitter
     stage = NerModelTagger(model=toy_model)
     doc = SentenceSplitter()(Document("Trời mưa.\nÔng Trịnh Quang Vĩnh đến Làng Nủ."))
     stage(doc)
@@ -259,8 +259,8 @@ def test_word_features_name_the_word_and_its_neighbours():
 
 
 def test_tokens_layer_is_used_when_present_and_made_when_absent(toy_model):
-    from pipeline.sentences import SentenceSplitter
-    from pipeline.tokens import Tokenizer
+    from pipeline.processors.sentences import SentenceSplitter
+    from pipeline.processors.tokens.tokenizer import Tokenizer
     text = "Trời mưa.\nÔng Trịnh Quang Vĩnh đến Làng Nủ."
     stage = NerModelTagger(model=toy_model)
     with_tokens = stage(Tokenizer()(SentenceSplitter()(Document(text))))

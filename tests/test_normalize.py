@@ -3,7 +3,7 @@ import unicodedata
 import pytest
 
 from pipeline.document import Document
-from pipeline.normalize import Normalizer
+from pipeline.processors.normalize import Normalizer
 
 
 @pytest.fixture(scope="module")

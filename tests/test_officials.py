@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from pipeline.document import Document
-from pipeline.officials import OfficialTagger, looks_vietnamese
+from pipeline.processors.officials.tagger import OfficialTagger, looks_vietnamese
 
 ROOT_SCORE = "tools/score.py"
 
@@ -480,7 +480,7 @@ def test_offsets_match_text_and_layer_is_declared(tagger):
 
 
 def test_dev_gold_officials(shared, tagger, tmp_path):
-    from pipeline.ministries import MinistryTagger
+    from pipeline.processors.ministries.tagger import MinistryTagger
     ministries = MinistryTagger()
     pred = tmp_path / "pred.jsonl"
     with pred.open("w", encoding="utf-8") as out:

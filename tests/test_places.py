@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.document import Document
-from pipeline.places import PlaceTagger
+from pipeline.processors.places.tagger import PlaceTagger
 from pipeline.resources import models_dir, read_tsv
 
 ROOT = Path(__file__).resolve().parents[1]

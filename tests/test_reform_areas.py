@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline import Document, Pipeline, PipelineError
-from pipeline.abbreviations import AbbreviationFinder
-from pipeline.reform_areas import AREAS, ReformAreaTagger, expand
+from pipeline.processors.abbreviations import AbbreviationFinder
+from pipeline.processors.reform_areas import AREAS, ReformAreaTagger, expand
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import pytest
 
 from pipeline import resources
 from pipeline.document import Document
-from pipeline.sentences import SentenceSplitter
-from pipeline.tokens import BACKENDS, Tokenizer, _CrfBackend
+from pipeline.processors.sentences import SentenceSplitter
+from pipeline.processors.tokens.tokenizer import BACKENDS, Tokenizer, _CrfBackend
 
 pytest.importorskip("pycrfsuite")
 

@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.sentences import SentenceSplitter
+from pipeline.processors.sentences import SentenceSplitter
 
 
 @pytest.fixture(scope="module")

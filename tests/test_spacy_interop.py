@@ -14,7 +14,7 @@ spacy = pytest.importorskip("spacy")
 
 from pipeline import Document, Processor, load, register  # noqa: E402
 from pipeline.document import Token  # noqa: E402
-from pipeline.spacy_interop import SPANS_KEY, from_spacy, record_from_spacy, to_spacy  # noqa: E402
+from pipeline.formats.spacy_interop import SPANS_KEY, from_spacy, record_from_spacy, to_spacy  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -249,7 +249,7 @@ def test_factory_is_found_through_the_entry_point(tmp_path):
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: vnextract-ep-probe\nVersion: 0.0\n")
     (dist / "entry_points.txt").write_text(
-        "[spacy_factories]\nvnextract = pipeline.spacy_interop:make_component\n")
+        "[spacy_factories]\nvnextract = pipeline.formats.spacy_interop:make_component\n")
     code = ("import spacy; nlp = spacy.blank('xx'); "
             "nlp.add_pipe('vnextract', config={'stages': ['normalize']}); print(nlp.pipe_names)")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT)]))

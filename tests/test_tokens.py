@@ -1,8 +1,8 @@
 import pytest
 
 from pipeline.document import Document
-from pipeline.sentences import SentenceSplitter
-from pipeline.tokens import Tokenizer, _CrfBackend, align
+from pipeline.processors.sentences import SentenceSplitter
+from pipeline.processors.tokens.tokenizer import Tokenizer, _CrfBackend, align
 
 BACKENDS = ["crf", "pyvi", "underthesea", "syllables"]
 TEXT = ("Thứ trưởng Bộ TT&TT Phạm Anh Tuấn nói Nghị định số 30/2018/NĐ-CP ngày 30/7/2020 chi 1.234,5 tỷ đồng "

@@ -21,7 +21,7 @@ shipped; every user builds them locally with this command):
 
 Each paragraph is cut into the ``syllables`` backend's units and labelled B-/I-PER|LOC|ORG or O;
 the tokens stage's crf tokenizer (:meth:`NerModelTagger.tokenizer`) gives its words and POS tags,
-as at tagging time; features come from :meth:`pipeline.ner_model.NerModelTagger.features`.
+as at tagging time; features come from :meth:`pipeline.processors.ner_model.NerModelTagger.features`.
 The model depends on the segmenter: retrain it when ``models/segpos_*`` change. L-BFGS with fixed
 parameters over the data in file order, so two runs give the same model. The command also writes
 ``models/local/MANIFEST.jsonl`` (training data, date, version, licence, sha256) and a
@@ -39,9 +39,9 @@ import time
 import unicodedata
 from pathlib import Path
 
-from ..ner_model import NerModelTagger
-from ..resources import models_dir, sha256
-from ..tokens import _SYLLABLE, _CrfBackend
+from pipeline.processors.ner_model import NerModelTagger
+from pipeline.resources import models_dir, sha256
+from pipeline.processors.tokens.tokenizer import _SYLLABLE, _CrfBackend
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SHARED = ROOT.parent / "shared"

@@ -38,8 +38,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..resources import models_dir, read_tsv
-from ..tokens import _SYLLABLE, _CrfBackend
+from pipeline.resources import models_dir, read_tsv
+from pipeline.processors.tokens.tokenizer import _SYLLABLE, _CrfBackend
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_VTB = ROOT.parent / "shared" / "data" / "ud_vi_vtb"
@@ -187,7 +187,7 @@ def evaluate(model: Path, sents, dicts) -> tuple[float, float, float, float]:
 
 def evaluate_stage(model: Path, sents, dicts) -> tuple[float, float, float, float]:
     """The same for the whole ``tokens`` stage (never-split rules and names) with this model."""
-    from ..tokens import Tokenizer
+    from pipeline.processors.tokens.tokenizer import Tokenizer
     tok = Tokenizer(backend="syllables")
     tok.backend = _CrfBackend(model, dicts)
     return score(lambda text: [(t.start, t.end, t.pos) for t in tok.tokenize(text)], sents)

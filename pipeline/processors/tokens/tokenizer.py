@@ -21,9 +21,9 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from .base import Processor
-from .document import Document, Token
-from .resources import ResourceError, read_tsv
+from pipeline.base import Processor
+from pipeline.document import Document, Token
+from pipeline.resources import ResourceError, read_tsv
 
 _SYLLABLE = re.compile(r"\w+(?:[.,]\d+)*|[^\w\s]")
 _CAP_SYLLABLE = r"[^\W\d_a-zđ]\w*"
@@ -173,7 +173,7 @@ class _CrfBackend(_Backend):
             self._info = {}
             return
         if "model" not in self._shared:
-            from .resources import resource_path
+            from pipeline.resources import resource_path
             tagger = pycrfsuite.Tagger()
             tagger.open(str(resource_path(self.MODEL)))
             self._shared["model"] = (tagger, self.load_dictionaries())

@@ -71,9 +71,9 @@ import re
 from itertools import accumulate
 from typing import Any
 
-from .base import Processor
-from .document import Document
-from .resources import read_tsv, resource_path
+from pipeline.base import Processor
+from pipeline.document import Document
+from pipeline.resources import read_tsv, resource_path
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _SPLIT = re.compile(r"([^\W_]+(?:['’][^\W_]+)*)")

@@ -32,17 +32,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import threading
-import unicodedata
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
 from typing import Iterable
 
+from pipeline.base import Processor
+from pipeline.docdate import document_date
+from pipeline.document import Document
+from pipeline.lexicons.ministries import FormInfo, Ministry, MinistryRegistry, registry
+from pipeline.resources import read_tsv
+from pipeline.text.vietnamese import is_abbreviation, looks_vietnamese, old_tone_style
 
-from .base import Processor
-from .document import Document
-from .resources import read_jsonl, read_tsv
-
-REGISTRY_FILE = "ministries.jsonl"
 CUES_FILE = "ministry_cues.tsv"
 
 # Between the words of a written-out name: spaces, or a comma/dash/ampersand, optionally followed by "và"
@@ -61,70 +60,16 @@ def _rx(pattern: str, flags: int = 0) -> re.Pattern:
     turning ``\\p{Lu}``, ``\\p{Ll}`` and ``\\p{L}`` into classes ``re`` knows."""
     pattern = pattern.replace(r"\p{Lu}", _U).replace(r"\p{Ll}", _L).replace(r"\p{L}", r"[^\W\d_]")
     return re.compile(pattern, flags)
-_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-
-_VOWELS = "aăâeêioôơuưy"
-_VN_SYLLABLE = _rx(
-    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?[" + _VOWELS + r"]{1,3}(?:ch|ng|nh|[cmnpt])?")
-
-
-def _strip_tones(s: str) -> str:
-    """Lower-case ``s`` and remove tone marks (keeps ă â ê ô ơ ư đ)."""
-    out = []
-    for ch in unicodedata.normalize("NFD", s.lower()):
-        if ch not in _TONES:
-            out.append(ch)
-    return unicodedata.normalize("NFC", "".join(out))
-
-
-def looks_vietnamese(word: str) -> bool:
-    """True when ``word`` is a possible Vietnamese syllable (so a name starting with it may be Vietnamese)."""
-    return bool(_VN_SYLLABLE.fullmatch(_strip_tones(word)))
-
-
-def _old_tone_style(word: str) -> str:
-    """The old-style spelling of a syllable ending in oa/oe/uy ("hòa" -> "hoà", "Thủy" -> "Thuỷ"), else ``word``."""
-    nfd = unicodedata.normalize("NFD", word)
-    m = re.search(r"([oOuU])([\u0300\u0301\u0303\u0309\u0323])([aAeEyY])$", nfd)
-    if not m:
-        return word
-    return unicodedata.normalize("NFC", nfd[:m.start()] + m.group(1) + m.group(3) + m.group(2))
-
-
-_OLD_TONE = _rx(r"([oOuU])([aAeEyY])([\u0300\u0301\u0303\u0309\u0323])(?!\w)")
-_AND = _rx(r"\bvà\b")
-_NON_KEY = _rx(r"[\W_]+")
-
-
-def _fold_tones(s: str) -> str:
-    """Spell every oa/oe/uy syllable of ``s`` in the new style ("hoà" -> "hòa"); the length is unchanged."""
-    return unicodedata.normalize("NFC", _OLD_TONE.sub(r"\1\3\2", unicodedata.normalize("NFD", s)))
-
-
-def form_key(surface: str) -> str:
-    """A comparison key for a written form: new-style tones, lower case, without "và", spaces and punctuation.
-
-    "Bộ GD và ĐT", "GD&ĐT" and "gd-đt" share a key; so do "Công thương" and "Công Thương".
-    """
-    s = _fold_tones(unicodedata.normalize("NFC", surface)).lower()
-    return _NON_KEY.sub("", _AND.sub(" ", s))
-
-
-def _is_abbreviation(form: str) -> bool:
-    letters = [c for c in form if c.isalpha()]
-    return bool(letters) and all(c.isupper() for c in letters) and " " not in form.replace(" và ", "")
-
-
 def _form_regex(form: str) -> tuple[str, str]:
     """Regex source for one written form, split into its first character and the rest; tolerant of
     separators and (for names) of old-style tones."""
-    if _is_abbreviation(form):
+    if is_abbreviation(form):
         segments = [s for s in re.split(r"\s*[,\-–—&]\s*|\s+và\s+|\s+", form) if s]
         return segments[0][0], _ABBR_GAP.join([re.escape(segments[0][1:])] + [re.escape(s) for s in segments[1:]])
     words = [w for w in re.split(r"\s*[,\-–—&]\s*|\s+và\s+|\s+", form) if w]
     parts = []
     for i, w in enumerate(words):
-        old = _old_tone_style(w)
+        old = old_tone_style(w)
         if i == 0:
             w, old = w[1:], old[1:]
         parts.append(re.escape(w) if old == w else f"(?:{re.escape(w)}|{re.escape(old)})")
@@ -153,254 +98,6 @@ def _trigger_regex(words: list[tuple[str, bool]]):
         rests = sorted(groups[first], key=lambda r: (-len(r), r))
         parts.append(re.escape(first) + "(?:" + "|".join(rests) + ")")
     return re.compile("|".join(parts))
-
-
-def _parse_date(value: str | None) -> _dt.date | None:
-    return _dt.date.fromisoformat(value) if value else None
-
-
-@dataclass(frozen=True)
-class Ministry:
-    """One body of the registry (see models/ministries.jsonl)."""
-
-    id: str
-    name: str
-    type: str
-    valid_from: _dt.date | None
-    valid_to: _dt.date | None
-    predecessors: tuple[str, ...]
-    successors: tuple[str, ...]
-    abbreviations: tuple[str, ...]
-    field: tuple[str, ...]
-    field_informal: tuple[str, ...]
-    variants: tuple[str, ...]
-    name_en: str
-    doc_code: str | None = None
-    extra: dict = dc_field(default_factory=dict, compare=False, hash=False)
-
-    def valid_at(self, day: _dt.date) -> bool:
-        """True when the body existed on ``day``."""
-        return ((self.valid_from is None or self.valid_from <= day)
-                and (self.valid_to is None or day <= self.valid_to))
-
-    def distance(self, day: _dt.date) -> int:
-        """Days between ``day`` and the body's period of existence (0 inside it)."""
-        if self.valid_from is not None and day < self.valid_from:
-            return (self.valid_from - day).days
-        if self.valid_to is not None and day > self.valid_to:
-            return (day - self.valid_to).days
-        return 0
-
-    def as_dict(self) -> dict:
-        """The record as in the JSONL file."""
-        return {"id": self.id, "name": self.name, "type": self.type,
-                "valid_from": self.valid_from.isoformat() if self.valid_from else None,
-                "valid_to": self.valid_to.isoformat() if self.valid_to else None,
-                "predecessors": list(self.predecessors), "successors": list(self.successors),
-                "abbreviations": list(self.abbreviations), "field": list(self.field),
-                "field_informal": list(self.field_informal), "variants": list(self.variants),
-                "name_en": self.name_en, "doc_code": self.doc_code, **self.extra}
-
-
-@dataclass(frozen=True)
-class FormInfo:
-    """What a written form (by its key) can denote: ``specific`` forms name one body, informal ones several."""
-
-    ids: tuple[str, ...]
-    specific: bool
-
-
-class MinistryRegistry:
-    """The dated registry of ministries and ministry-level agencies.
-
-    ``lookup(surface, date)`` gives the record a written form denotes at a date;
-    ``canonical(id, date)`` its official name; ``match_field(text)`` the id of a
-    field-only form ("Nội vụ" -> "bnv"). Dates are ``datetime.date``, ISO
-    strings or None (None = the latest state of the registry).
-    """
-
-    def __init__(self, rows: list[dict] | None = None) -> None:
-        rows = read_jsonl(REGISTRY_FILE) if rows is None else rows
-        known = {"id", "name", "type", "valid_from", "valid_to", "predecessors", "successors", "abbreviations",
-                 "field", "field_informal", "variants", "name_en", "doc_code"}
-        self.records: dict[str, Ministry] = {}
-        for row in rows:
-            rec = Ministry(
-                id=row["id"], name=row["name"], type=row["type"],
-                valid_from=_parse_date(row.get("valid_from")), valid_to=_parse_date(row.get("valid_to")),
-                predecessors=tuple(row.get("predecessors") or ()), successors=tuple(row.get("successors") or ()),
-                abbreviations=tuple(row.get("abbreviations") or ()), field=tuple(row.get("field") or ()),
-                field_informal=tuple(row.get("field_informal") or ()), variants=tuple(row.get("variants") or ()),
-                name_en=row.get("name_en") or "", doc_code=row.get("doc_code"),
-                extra={k: v for k, v in row.items() if k not in known})
-            if rec.id in self.records:
-                raise ValueError(f"duplicate ministry id {rec.id!r}")
-            self.records[rec.id] = rec
-        self.latest = max(d for r in self.records.values() for d in (r.valid_from, r.valid_to) if d)
-        # "today" for the registry is the date it was last checked (its manifest version), not the
-        # clock, so the same input gives the same output on any day
-        self.as_of = max(self.latest, _registry_version_date())
-        # Written forms, split by how they can appear in a text.
-        self.field_specific: dict[str, set[str]] = {}  # after "Bộ" or a title: "Tài chính", "GD&ĐT"
-        self.field_informal: dict[str, set[str]] = {}  # short, possibly ambiguous: "Giáo dục", "Nông nghiệp"
-        self.bare: dict[str, set[str]] = {}            # on their own: "Văn phòng Chính phủ", "NHNN", "BTTTT"
-        for rec in self.records.values():
-            names = (rec.name,) + rec.variants + rec.abbreviations
-            for form in names:
-                if form.startswith("Bộ "):
-                    self.field_specific.setdefault(form[3:], set()).add(rec.id)
-                elif not _is_abbreviation(form) or len(form) >= 4:
-                    self.bare.setdefault(form, set()).add(rec.id)
-            for form in rec.field:
-                self.field_specific.setdefault(form, set()).add(rec.id)
-            for form in rec.field_informal:
-                self.field_informal.setdefault(form, set()).add(rec.id)
-        self._field_keys: dict[str, set[str]] = {}
-        for table in (self.field_specific, self.field_informal):
-            for form, ids in table.items():
-                self._field_keys.setdefault(form_key(form), set()).update(ids)
-        self._keys: dict[str, FormInfo] = {}
-        for table, specific in ((self.field_informal, False), (self.field_specific, True), (self.bare, True)):
-            for form, ids in table.items():
-                k = form_key(form)
-                prev = self._keys.get(k)
-                merged = set(ids) | (set(prev.ids) if prev else set())
-                self._keys[k] = FormInfo(tuple(sorted(merged)), specific and len(merged) == 1)
-
-    # -- look-ups ---------------------------------------------------------------
-    def get(self, id: str) -> Ministry:
-        """The record with this id (KeyError if unknown)."""
-        return self.records[id]
-
-    def _day(self, date) -> _dt.date:
-        if date is None:
-            return self.as_of
-        if isinstance(date, _dt.date):
-            return date
-        return _dt.date.fromisoformat(str(date)[:10])
-
-    def form_info(self, surface: str) -> FormInfo | None:
-        """What a written form denotes, with or without its leading "Bộ" (None if unknown)."""
-        s = surface.strip()
-        info = self._keys.get(form_key(s))
-        if info is None:
-            stripped = re.sub(r"^[Bb]ộ\s*:?\s*", "", s)
-            info = self._keys.get(form_key(stripped))
-        return info
-
-    def choose(self, ids: Iterable[str], date=None) -> Ministry:
-        """Of several candidate bodies, the one valid at ``date`` (else the one nearest in time)."""
-        day = self._day(date)
-        recs = [self.records[i] for i in ids]
-        return min(recs, key=lambda r: (r.distance(day), -(r.valid_from or _dt.date.min).toordinal()))
-
-    def lookup(self, surface: str, date=None) -> Ministry | None:
-        """The body that ``surface`` ("Bộ TT&TT", "Nội vụ", "NHNN", "Bộ Nông nghiệp") denotes at ``date``."""
-        info = self.form_info(surface)
-        if info is None:
-            return None
-        return self.choose(info.ids, date)
-
-    def canonical(self, id: str, date=None) -> str:
-        """The official name of body ``id`` at ``date``.
-
-        A body keeps one name for as long as it exists in the registry; a body that was
-        merged or dissolved before ``date`` keeps its own last name (a "Bộ Kế hoạch và Đầu tư"
-        mentioned in 2026 is not the Ministry of Finance).
-        """
-        return self.records[id].name
-
-    def match_field(self, text: str, date=None) -> str | None:
-        """The id of the body named by a field-only form ("Nội vụ", "GD-ĐT", "Giáo dục") at ``date``, else None."""
-        ids = self._field_keys.get(form_key(text))
-        return self.choose(ids, date).id if ids else None
-
-    def valid_at(self, date=None) -> list[Ministry]:
-        """The bodies that existed at ``date`` (today's Government when None)."""
-        day = self._day(date)
-        return [r for r in self.records.values() if r.valid_at(day)]
-
-    def successors_at(self, id: str, date=None) -> list[Ministry]:
-        """The bodies that carried on body ``id``'s work at ``date`` (itself while it exists)."""
-        day = self._day(date)
-        todo, seen, out = [id], set(), []
-        while todo:
-            rec = self.records[todo.pop(0)]
-            if rec.id in seen:
-                continue
-            seen.add(rec.id)
-            if rec.valid_at(day) or not rec.successors:
-                out.append(rec)
-            else:
-                todo.extend(rec.successors)
-        return out
-
-
-_REGISTRY_LOCK = threading.Lock()
-_REGISTRY: MinistryRegistry | None = None
-
-
-def registry() -> MinistryRegistry:
-    """The process-wide registry, loaded on first use."""
-    global _REGISTRY
-    if _REGISTRY is None:
-        with _REGISTRY_LOCK:
-            if _REGISTRY is None:
-                _REGISTRY = MinistryRegistry()
-    return _REGISTRY
-
-
-_FULL_DATE = _rx(
-    r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*((?:19|20)\d\d)(?!\d)"
-    r"|ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:19|20)\d\d)(?!\d)")
-_YEAR = _rx(r"(?:năm|[/\-.])\s?((?:19|20)\d\d)(?!\d)")
-
-
-def _registry_version_date() -> _dt.date:
-    """The version date of models/ministries.jsonl from the manifest (YYYY.MM.DD)."""
-    from .resources import manifest
-    version = manifest().get("ministries.jsonl", {}).get("version", "")
-    try:
-        return _dt.date(*map(int, version.split(".")[:3]))
-    except (TypeError, ValueError):
-        return _dt.date.min
-
-
-def document_date(doc: Document) -> tuple[_dt.date | None, str]:
-    """The date a document speaks from, and how it was found.
-
-    ``meta.published`` when set (``"published"``); otherwise the latest full date written in
-    the text (``"text"``: for news the publication date or close to it); otherwise the year
-    the text mentions most often (``"year"``, as 1 July of that year); otherwise
-    ``(None, "unknown")``. Dates after the registry's version date are ignored.
-    """
-    published = doc.meta.get("published") if doc.meta else None
-    if published:
-        try:
-            return _dt.date.fromisoformat(str(published)[:10]), "published"
-        except ValueError:
-            pass
-    today = registry().as_of
-    best = None
-    for m in _FULL_DATE.finditer(doc.text):
-        d, mo, y = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
-        try:
-            day = _dt.date(int(y), int(mo), int(d))
-        except ValueError:
-            continue
-        if day <= today and (best is None or day > best):
-            best = day
-    if best:
-        return best, "text"
-    counts: dict[int, int] = {}
-    for m in _YEAR.finditer(doc.text):
-        y = int(m.group(1))
-        if y <= today.year:
-            counts[y] = counts.get(y, 0) + 1
-    if counts:
-        year = max(counts, key=lambda y: (counts[y], y))
-        return _dt.date(year, 7, 1), "year"
-    return None, "unknown"
 
 
 @dataclass
@@ -445,9 +142,9 @@ class MinistryTagger(Processor):
 
         specific = list(reg.field_specific)
         all_fields = _alternation(specific + list(reg.field_informal))
-        full_fields = _alternation(f for f in specific if not _is_abbreviation(f))
-        bare_words = _alternation(f for f in reg.bare if not _is_abbreviation(f))
-        bare_codes = alt(f for f in reg.bare if _is_abbreviation(f))
+        full_fields = _alternation(f for f in specific if not is_abbreviation(f))
+        bare_words = _alternation(f for f in reg.bare if not is_abbreviation(f))
+        bare_codes = alt(f for f in reg.bare if is_abbreviation(f))
         self._main = _rx(
             # "Bộ" + field: "Bộ Tài chính", "Bộ TT&TT", "các bộ: Tài chính"; lower-case fields only after a capital "Bộ"
             r"(?P<bo>(?<!\w)(?:(?P<bocap>Bộ)|bộ)"
@@ -460,11 +157,11 @@ class MinistryTagger(Processor):
             r"|(?<![\w\-/.])(?P<bare>(?=\p{Lu})(?i:" + bare_words + r")" + _END
             + r"|(?:" + bare_codes + r")(?![\w&]|[\-/]\w))")
         # cheap scan for the places where a match can start; the big pattern is tried there only
-        firsts = {re.split(r"[\s,\-–—&]+", f)[0] for f in reg.bare if not _is_abbreviation(f)}
-        firsts |= {_old_tone_style(w) for w in firsts}
+        firsts = {re.split(r"[\s,\-–—&]+", f)[0] for f in reg.bare if not is_abbreviation(f)}
+        firsts |= {old_tone_style(w) for w in firsts}
         self._trigger = _trigger_regex(
             [(w, False) for w in ("Bộ", "bộ", "Thứ", "thứ")] + [(w, True) for w in firsts]
-            + [(w, False) for w in reg.bare if _is_abbreviation(w)])
+            + [(w, False) for w in reg.bare if is_abbreviation(w)])
         self._list_next = _rx(
             r"(?:\s*,\s*|\s*;\s*|\s+[-–—]\s+|\s+và\s+|\s+cùng\s+)(?P<f>(?=\p{Lu})(?i:" + all_fields + r"))" + _END)
         stop = alt(["Bộ"] + cues.get("department_head", []) + cues.get("org_head", []))
@@ -619,7 +316,7 @@ class MinistryTagger(Processor):
         """The document's date; a guess from a bare year is replaced by a date in the period that most of
         the document's exact ministry names point to (at least two of them must agree; one when there is
         no date at all). Names that foreign ministries share ("Bộ Thương mại") are no evidence."""
-        day, how = document_date(doc)
+        day, how = document_date(doc, self.registry.as_of)
         if how in ("published", "text"):
             return day, how
         day = self.registry._day(day)

@@ -14,8 +14,8 @@ import os
 import sys
 from pathlib import Path
 
-from .batch import Result
-from .io import InputError, dumps, errors_path
+from pipeline.runtime.engines import Result
+from pipeline.runtime.readers import InputError, dumps, errors_path
 
 
 class SinkError(ValueError):

@@ -31,10 +31,10 @@ from typing import Callable
 
 import regex
 
-from .base import Processor
-from .document import Document
-from .patterns import trie_pattern
-from .resources import read_tsv
+from pipeline.base import Processor
+from pipeline.document import Document
+from pipeline.text.patterns import trie_pattern
+from pipeline.resources import read_tsv
 
 SP = r"[^\S\n]+"  # blanks inside one line
 OSP = r"[^\S\n]*"

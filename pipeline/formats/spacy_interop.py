@@ -29,8 +29,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from .document import Document
-from .exports import REQUIRED_ATTRS, as_record, document_from_record, entity_attrs, outermost, token_pieces
+from pipeline.document import Document
+from pipeline.formats.exports import REQUIRED_ATTRS, as_record, document_from_record, entity_attrs, outermost, token_pieces
 
 SPANS_KEY = "vnextract"
 USER_DATA_KEY = "vnextract"
@@ -271,7 +271,7 @@ class VnextractComponent:
 
     def __init__(self, nlp: Language, name: str = "vnextract", stages: list[str] | None = None,
                  config: dict | None = None, set_sents: bool = False) -> None:
-        from .base import Pipeline
+        from pipeline.base import Pipeline
         self.name = name
         self.pipeline = Pipeline(stages, config=config or {})
         self.set_sents = set_sents

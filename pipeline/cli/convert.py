@@ -31,7 +31,7 @@ class _Errors:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .exports import EXPORTERS, read_annotated, write_labelstudio
+    from pipeline.formats.exports import EXPORTERS, read_annotated, write_labelstudio
     errors = _Errors()
     records = read_annotated(args.inputs, on_error=errors)
     try:
@@ -51,7 +51,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .exports import IMPORTERS, check_record, write_jsonl
+    from pipeline.formats.exports import IMPORTERS, check_record, write_jsonl
     if not Path(args.source).exists():
         print(f"vnextract: no such file or directory: {args.source}", file=sys.stderr)
         return 2
@@ -78,7 +78,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def add_subcommands(subparsers) -> None:
     """Add ``export`` and ``import`` to the ``vnextract`` subparsers."""
-    from .exports import EXPORTERS, IMPORTERS
+    from pipeline.formats.exports import EXPORTERS, IMPORTERS
     ex = subparsers.add_parser(
         "export", help="convert annotated JSONL to conll, spacy, labelstudio or brat",
         description="; ".join(f"{k}: {v}" for k, v in _FORMATS_HELP.items()))

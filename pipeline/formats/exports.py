@@ -31,8 +31,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from .document import Document, Entity, OffsetMap, Span, Token
-from .io import InputError, dumps
+from pipeline.document import Document, Entity, OffsetMap, Span, Token
+from pipeline.runtime.readers import InputError, dumps
 
 # the labels of the format (the first five are scored); other labels found in the data are kept too
 LABELS = ("MINISTRY", "OFFICIAL", "DATE", "PLACE", "REFORM_AREA", "ORG", "PERSON", "LOCATION")
@@ -53,7 +53,7 @@ _PIECE = re.compile(r"\s+|\w+|[^\w\s]")
 @lru_cache(maxsize=1)
 def reform_areas() -> tuple[str, ...]:
     """The values of ``REFORM_AREA.area``, as the output schema lists them."""
-    from .schema import schema
+    from pipeline.schema import schema
     return tuple(schema()["$defs"]["entity"]["properties"]["area"]["enum"])
 
 
@@ -370,7 +370,7 @@ def write_docbin(records: Iterable[Document | dict], path: str | Path) -> int:
     """Write documents into a spaCy ``DocBin`` file (user data kept, so attributes survive)."""
     from spacy.tokens import DocBin
 
-    from .spacy_interop import to_spacy
+    from pipeline.formats.spacy_interop import to_spacy
     db = DocBin(store_user_data=True)
     n = 0
     for rec in records:
@@ -384,7 +384,7 @@ def read_docbin(path: str | Path, on_error: ErrorHandler | None = None) -> Itera
     """Records from a spaCy ``DocBin`` file (ours or anyone's: ``doc.ents`` or ``spans["vnextract"]``)."""
     from spacy.tokens import DocBin
 
-    from .spacy_interop import default_vocab, record_from_spacy
+    from pipeline.formats.spacy_interop import default_vocab, record_from_spacy
     db = DocBin().from_disk(path)
     for sdoc in db.get_docs(default_vocab()):
         yield record_from_spacy(sdoc)

@@ -14,8 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__
-from .base import DEFAULT_STAGES, MODEL_STAGES, PipelineError, available_stages
+from pipeline import __version__
+from pipeline.base import DEFAULT_STAGES, MODEL_STAGES, PipelineError, available_stages
 
 
 def _progress(total=None, quiet=False):
@@ -28,9 +28,9 @@ def _progress(total=None, quiet=False):
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:
-    from .batch import DaskEngine, LocalEngine, item_key
-    from .io import count_documents, read_inputs
-    from .sinks import SinkError, open_sink
+    from pipeline.runtime.engines import DaskEngine, LocalEngine, item_key
+    from pipeline.runtime.readers import count_documents, read_inputs
+    from pipeline.runtime.sinks import SinkError, open_sink
 
     stages = args.stages.split(",") if args.stages else None
     if args.ner_model:
@@ -101,7 +101,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .schema import validate_file
+    from pipeline.schema import validate_file
     problems = 0
     for path in args.files:
         for problem in validate_file(path):
@@ -112,7 +112,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_stages(args: argparse.Namespace) -> int:
-    from .base import stage_class
+    from pipeline.base import stage_class
     for name in available_stages():
         try:
             cls = stage_class(name)
@@ -164,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     st = sub.add_parser("stages", help="list the available stages")
     st.set_defaults(func=cmd_stages)
 
-    from .cli_export import add_subcommands
+    from pipeline.cli.convert import add_subcommands
     add_subcommands(sub)
     return ap
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Iterable, Iterator
 
-from .io import InputError, Record, dumps
+from pipeline.runtime.readers import InputError, Record, dumps
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def worker_pipeline(stages: list[str] | None, config: dict | None):
     key = _config_key(stages, config)
     nlp = _PIPELINES.get(key)
     if nlp is None:
-        from .base import Pipeline
+        from pipeline.base import Pipeline
         nlp = _PIPELINES[key] = Pipeline(stages, config=config or {})
     return nlp
 
@@ -68,7 +68,7 @@ def process_item(nlp, item: Record | InputError, validate: bool = True) -> Resul
     key = item_key(item)
     if isinstance(item, InputError):
         return Result(key, error=item)
-    from .document import Document
+    from pipeline.document import Document
     try:
         doc = nlp(Document.from_dict(item.data))
         if validate:
@@ -169,7 +169,7 @@ class DaskEngine:
             from distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover - optional extra
             raise ImportError("the dask engine needs dask.distributed: pip install 'vnextract[dask]'") from exc
-        from .base import Pipeline
+        from pipeline.base import Pipeline
         Pipeline(stages, config=config or {})  # fail fast here, not on every worker
         self.stages, self.config = stages, config or {}
         self.partition_size = partition_size

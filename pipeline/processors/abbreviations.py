@@ -25,9 +25,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .base import Processor
-from .document import Document
-from .resources import read_tsv
+from pipeline.base import Processor
+from pipeline.document import Document
+from pipeline.resources import read_tsv
 
 COMMON_FILE = "abbreviations_common.tsv"
 

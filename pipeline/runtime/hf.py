@@ -1,7 +1,7 @@
 """Hugging Face ``datasets`` integration: annotate a ``datasets.Dataset`` with ``Dataset.map``.
 
 >>> from datasets import Dataset
->>> from pipeline.hf import annotate_dataset
+>>> from pipeline.runtime.hf import annotate_dataset
 >>> ds = Dataset.from_list([{"id": "a", "text": "Bộ Nội vụ họp sáng nay.", "published": "2024-05-02"}])
 >>> out = annotate_dataset(ds, num_proc=2)                       # doctest: +SKIP
 >>> out[0]["entities"][0]["label"]                               # doctest: +SKIP
@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import json
 
-from .batch import worker_pipeline
+from pipeline.runtime.engines import worker_pipeline
 
 
 def _annotate_batch(batch: dict, text_column: str, id_column: str | None, stages, config) -> dict:
-    from .document import Document
+    from pipeline.document import Document
     nlp = worker_pipeline(stages, config)
     n = len(batch[text_column])
     out = {"normalized_text": [], "sentences": [], "tokens": [], "entities": [], "error": []}

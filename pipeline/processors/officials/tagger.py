@@ -53,11 +53,12 @@ from typing import Any
 
 import regex
 
-from .base import Processor
-from .document import Document
-from .ministries import document_date, registry
-from .patterns import NAME_INITIAL, trie_pattern
-from .resources import ResourceError, read_tsv
+from pipeline.base import Processor
+from pipeline.document import Document
+from pipeline.docdate import document_date
+from pipeline.lexicons.ministries import registry
+from pipeline.text.patterns import NAME_INITIAL, trie_pattern
+from pipeline.resources import ResourceError, read_tsv
 
 # levels whose holders never belong to a ministry
 _NULL_LEVELS = {"central", "party", "assembly", "judicial", "provincial", "foreign", "rank"}
@@ -597,7 +598,7 @@ class OfficialTagger(Processor):
     def __call__(self, doc: Document) -> Document:
         text = doc.text
         # the date of the document (meta.published, else the text's latest date) for the gazetteers
-        self._doc_day, how = document_date(doc)
+        self._doc_day, how = document_date(doc, self._registry.as_of)
         self._date_rough = how == "year"
         date = self._date = self._doc_day
         ministries = sorted((e.start, e.end, e.attrs.get("canonical")) for e in doc.entities

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 
-from .base import Processor
-from .document import Document, Span
-from .resources import read_tsv
+from pipeline.base import Processor
+from pipeline.document import Document, Span
+from pipeline.resources import read_tsv
 
 _CANDIDATE = re.compile(
     r"(?P<end>[.!?…]+[”\"’'»)\]]*)(?=\s+(?P<next>[\"“‘'«(\[\-–—•*]?\s*[^\W_a-zđ]|[\"“‘«(\[\-–—•]))")

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 import regex
 
-from .abbreviations import common_abbreviations
-from .base import Processor
-from .document import Document
-from .resources import ResourceError, read_tsv
+from pipeline.processors.abbreviations import common_abbreviations
+from pipeline.base import Processor
+from pipeline.document import Document
+from pipeline.resources import ResourceError, read_tsv
 
 LEXICON_FILE = "reform_areas.tsv"
 EXCLUSIONS_FILE = "reform_area_exclusions.tsv"

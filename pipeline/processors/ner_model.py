@@ -30,12 +30,12 @@ import logging
 
 import regex
 
-from .base import Processor
-from .document import Document
-from .patterns import NAME_INITIAL
-from .places import span_heads
-from .resources import ResourceError, read_tsv, resource_path
-from .tokens import _SYLLABLE, Tokenizer, _CrfBackend, _longest_word_at
+from pipeline.base import Processor
+from pipeline.document import Document
+from pipeline.text.patterns import NAME_INITIAL
+from pipeline.processors.places.tagger import span_heads
+from pipeline.resources import ResourceError, read_tsv, resource_path
+from pipeline.processors.tokens.tokenizer import _SYLLABLE, Tokenizer, _CrfBackend, _longest_word_at
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class NerModelTagger(Processor):
     annotation format's PLACE is an administrative unit, a settlement, a region or a natural
     feature, and a structure or landmark named after one is not ("Long Thành" stays the PLACE).
     The head words the places stage keeps in a PLACE span ("xã", "ấp", "sông", "núi":
-    :func:`pipeline.places.span_heads`) and the ``place_head`` rows of the filters file ("vùng")
+    :func:`pipeline.processors.places.tagger.span_heads`) and the ``place_head`` rows of the filters file ("vùng")
     keep a PLACE.
 
     Options: ``model`` (file name under ``models/``, default :attr:`MODEL`), ``labels``
@@ -396,7 +396,7 @@ class NerModelTagger(Processor):
     def _abbreviation_end(text: str, start: int, end: int) -> int:
         """A name that ends in an initial ("Nguyễn Văn Ph", "Th", "Công ty sữa F") keeps the dot
         written right after it: "Ph." is the name as written (the syllable regex cuts the dot off).
-        An initial is what the officials stage takes for one (:data:`pipeline.patterns.NAME_INITIAL`):
+        An initial is what the officials stage takes for one (:data:`pipeline.text.patterns.NAME_INITIAL`):
         "Hãng F.", but not "người VN." or "Nguyễn Văn An."."""
         if end < len(text) and text[end] == ".":
             m = _LAST_WORD.search(text, start, end)

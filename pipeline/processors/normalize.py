@@ -25,9 +25,9 @@ import html
 import re
 import unicodedata
 
-from .base import Processor
-from .document import Document, OffsetMap
-from .resources import read_tsv
+from pipeline.base import Processor
+from pipeline.document import Document, OffsetMap
+from pipeline.resources import read_tsv
 
 _HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>|<!--.*?-->", re.S)
 _HTML_HINT = re.compile(r"</?(?:p|br|div|span|a|b|i|em|strong|li|ul|ol|h[1-6]|table|tr|td|img|figure|figcaption)\b[^<>]*>", re.I)

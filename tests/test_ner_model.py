@@ -4,11 +4,20 @@ from __future__ import annotations
 import pytest
 
 from pipeline.document import Document, Token
+from pipeline.processors.sentences import SentenceSplitter
 from pipeline.processors.ner_model import NerModelTagger
+from pipeline.processors.tokens import Tokenizer
 from pipeline.resources import models_dir
-from pipeline.processors.tokens.tokenizer import _SYLLABLE, _CrfBackend
+from pipeline.spans import Occupancy, SpanIndex
+from pipeline.processors.tokens.crf import CrfBackend
+from pipeline.text.syllables import SYLLABLE, syllable_info
 
 pycrfsuite = pytest.importorskip("pycrfsuite")
+
+
+def tokenized(text: str) -> Document:
+    """A document with the sentences and tokens layers the stage reads."""
+    return Tokenizer()(SentenceSplitter()(Document(text)))
 
 # hand-written training sentences: (text, [(label, surface)])
 TOY = [
@@ -23,7 +32,7 @@ TOY = [
 
 
 def _sequence(text, ents):
-    ms = list(_SYLLABLE.finditer(text))
+    ms = list(SYLLABLE.finditer(text))
     spans = []
     for lab, surface in ents:
         s = text.index(surface)
@@ -36,8 +45,8 @@ def _sequence(text, ents):
                 lab = ("B-" if m.start() == s else "I-") + kind
         labels.append(lab)
     syl = [m.group() for m in ms]
-    info = [_CrfBackend.syllable_info(x) for x in syl]
-    words = NerModelTagger.word_info([m.span() for m in ms], NerModelTagger.tokenizer().tokenize(text))
+    info = [syllable_info(x) for x in syl]
+    words = NerModelTagger.word_info([m.span() for m in ms], Tokenizer(backend="crf").tokenize(text))
     feats = NerModelTagger.features(syl, [i[0] for i in info], [i[1] for i in info],
                                     NerModelTagger.load_resources(), words)
     return feats, labels
@@ -57,7 +66,7 @@ def toy_model(tmp_path_factory):
 def test_without_a_model_the_stage_adds_nothing():
     stage = NerModelTagger(model="local/no_such_model.crfsuite")
     assert not stage.available
-    doc = Document("Ông Trịnh Quang Vĩnh đến thăm Làng Nủ.")
+    doc = tokenized("Ông Trịnh Quang Vĩnh đến thăm Làng Nủ.")
     stage(doc)
     assert doc.entities == []
 
@@ -65,7 +74,7 @@ def test_without_a_model_the_stage_adds_nothing():
 def test_proposes_names_with_exact_offsets(toy_model):
     stage = NerModelTagger(model=toy_model)
     assert stage.available
-    doc = Document("Hôm qua, ông Hà Quang Lợi đến thăm Làng Nủ.")
+    doc = tokenized("Hôm qua, ông Hà Quang Lợi đến thăm Làng Nủ.")
     stage(doc)
     got = {(e.label, e.text) for e in doc.entities}
     assert ("PERSON", "Hà Quang Lợi") in got
@@ -78,7 +87,7 @@ def test_proposes_names_with_exact_offsets(toy_model):
 def test_rules_win_where_they_fire(toy_model):
     stage = NerModelTagger(model=toy_model)
     text = "Bà Lò Thị Hoa làm việc tại Công ty Sao Mai."
-    doc = Document(text)
+    doc = tokenized(text)
     start = text.index("Lò Thị Hoa")
     doc.add_entity("OFFICIAL", start, start + len("Lò Thị Hoa"), source="rules", title="Giám đốc")
     stage(doc)
@@ -88,7 +97,7 @@ def test_rules_win_where_they_fire(toy_model):
 
 def test_labels_option_and_lowercase_proposals_dropped(toy_model):
     stage = NerModelTagger(model=toy_model, labels=["PLACE"])
-    doc = Document("Bà Lò Thị Hoa sống ở Làng Nủ.")
+    doc = tokenized("Bà Lò Thị Hoa sống ở Làng Nủ.")
     stage(doc)
     assert {e.label for e in doc.entities} == {"PLACE"}
     assert NerModelTagger._plausible("người dân ở đây", "PERSON", 0, 9) is False
@@ -97,13 +106,12 @@ def test_labels_option_and_lowercase_proposals_dropped(toy_model):
 
 def test_model_loaded_once_per_process(toy_model):
     a, b = NerModelTagger(model=toy_model), NerModelTagger(model=toy_model)
-    assert a.tagger is b.tagger and a.resources is b.resources
+    assert a.taggers is b.taggers and a.resources is b.resources
 
 
 def test_uses_sentences_when_present(toy_model):
-    from pipeline.processors.sentences import SentenceSplitter
     stage = NerModelTagger(model=toy_model)
-    doc = SentenceSplitter()(Document("Trời mưa.\nÔng Trịnh Quang Vĩnh đến Làng Nủ."))
+    doc = tokenized("Trời mưa.\nÔng Trịnh Quang Vĩnh đến Làng Nủ.")
     stage(doc)
     assert ("PERSON", "Trịnh Quang Vĩnh") in {(e.label, e.text) for e in doc.entities}
 
@@ -114,7 +122,7 @@ def test_the_locally_built_model_loads_if_present():
         pytest.skip("the NER model is not built here (python3 -m pipeline.train.ner)")
     stage = NerModelTagger()
     assert stage.available
-    doc = Document("Chiều qua, ông Nguyễn Văn Thắng đã đến thăm xã Tân Hòa và làm việc với Công ty Hòa Phát.")
+    doc = tokenized("Chiều qua, ông Nguyễn Văn Thắng đã đến thăm xã Tân Hòa và làm việc với Công ty Hòa Phát.")
     stage(doc)
     assert all(doc.text[e.start:e.end] == e.text for e in doc.entities)
     assert {e.label for e in doc.entities} <= {"PERSON", "PLACE", "ORG", "LOCATION"}
@@ -125,19 +133,19 @@ def test_the_locally_built_model_loads_if_present():
 def test_other_mentions_and_given_names_are_propagated(toy_model):
     stage = NerModelTagger(model=toy_model)
     text = "Ông Trịnh Quang Vĩnh đến thăm Làng Nủ hôm qua.\nVĩnh kể lại chuyện cũ.\nLàng Nủ nay đã khác."
-    doc = stage(Document(text))
+    doc = stage(tokenized(text))
     got = [(e.label, e.text, e.start) for e in doc.entities]
     assert ("PERSON", "Vĩnh", text.index("Vĩnh kể")) in got
     assert ("PLACE", "Làng Nủ", text.rindex("Làng Nủ")) in got
     assert all(doc.text[e.start:e.end] == e.text for e in doc.entities)
-    off = NerModelTagger(model=toy_model, propagate=False)(Document(text))
+    off = NerModelTagger(model=toy_model, propagate=False)(tokenized(text))
     assert not any(e.text == "Vĩnh" for e in off.entities)
 
 
 def test_a_mention_inside_a_longer_capitalised_name_is_not_propagated(toy_model):
     stage = NerModelTagger(model=toy_model)
     text = "Ông Trịnh Quang Vĩnh đến thăm Làng Nủ hôm qua.\nTrường Vĩnh Phúc mở cửa."
-    doc = stage(Document(text))
+    doc = stage(tokenized(text))
     assert not any(e.text == "Vĩnh" for e in doc.entities)
 
 
@@ -180,19 +188,19 @@ def test_a_person_span_starts_after_a_form_of_address(toy_model, text, span, nam
 
 def test_an_org_may_contain_a_rule_place_but_not_cross_it(toy_model):
     stage = NerModelTagger(model=toy_model)
-    assert stage._free([(10, 20, "PLACE")], [], "ORG", 0, 20)
-    assert not stage._free([(10, 20, "PLACE")], [], "ORG", 15, 25)
-    assert not stage._free([(10, 20, "PLACE")], [], "PERSON", 0, 20)
-    assert not stage._free([(10, 20, "OFFICIAL")], [], "ORG", 0, 20)
-    assert not NerModelTagger(model=toy_model, nest_org=False)._free([(10, 20, "PLACE")], [], "ORG", 0, 20)
+    assert stage._free(SpanIndex([(10, 20, "PLACE")]), Occupancy(0, 40), "ORG", 0, 20)
+    assert not stage._free(SpanIndex([(10, 20, "PLACE")]), Occupancy(0, 40), "ORG", 15, 25)
+    assert not stage._free(SpanIndex([(10, 20, "PLACE")]), Occupancy(0, 40), "PERSON", 0, 20)
+    assert not stage._free(SpanIndex([(10, 20, "OFFICIAL")]), Occupancy(0, 40), "ORG", 0, 20)
+    assert not NerModelTagger(model=toy_model, nest_org=False)._free(SpanIndex([(10, 20, "PLACE")]), Occupancy(0, 40), "ORG", 0, 20)
 
 
 def test_a_lowercase_headed_location_is_a_location_that_may_contain_a_rule_place(toy_model, monkeypatch):
     stage = NerModelTagger(model=toy_model)
     text = "Xe qua cầu Bạch Đằng rồi đến Làng Nủ."
     proposals = [("LOC", text.index("cầu"), text.index(" rồi")), ("LOC", text.index("Làng"), text.index("."))]
-    monkeypatch.setattr(stage, "tag", lambda t, s=0, e=None, tokens=None: [p for p in proposals if s <= p[1] < (e or len(t))])
-    doc = Document(text)
+    monkeypatch.setattr(stage, "tag", lambda t, tokens, s=0, e=None: [p for p in proposals if s <= p[1] < (e or len(t))])
+    doc = tokenized(text)
     place = doc.add_entity("PLACE", text.index("Bạch"), text.index(" rồi"), source="rules")
     stage(doc)
     got = {(e.label, e.text, e.source) for e in doc.entities}
@@ -200,15 +208,15 @@ def test_a_lowercase_headed_location_is_a_location_that_may_contain_a_rule_place
                    ("PLACE", "Làng Nủ", "model")}
     assert place in doc.entities
     # a LOCATION may hold a rule PLACE, never cross it or hold another label
-    assert stage._free([(10, 20, "PLACE")], [], "LOCATION", 0, 20)
-    assert not stage._free([(10, 20, "PLACE")], [], "LOCATION", 15, 25)
-    assert not stage._free([(10, 20, "OFFICIAL")], [], "LOCATION", 0, 20)
-    assert not stage._free([(10, 20, "PLACE")], [], "PLACE", 0, 20)
+    assert stage._free(SpanIndex([(10, 20, "PLACE")]), Occupancy(0, 40), "LOCATION", 0, 20)
+    assert not stage._free(SpanIndex([(10, 20, "PLACE")]), Occupancy(0, 40), "LOCATION", 15, 25)
+    assert not stage._free(SpanIndex([(10, 20, "OFFICIAL")]), Occupancy(0, 40), "LOCATION", 0, 20)
+    assert not stage._free(SpanIndex([(10, 20, "PLACE")]), Occupancy(0, 40), "PLACE", 0, 20)
     # the namesake PERSON of a school or street, after its head words, not at its start
-    assert stage._free([(10, 20, "PERSON")], [], "ORG", 0, 20)
-    assert stage._free([(10, 20, "PERSON")], [], "LOCATION", 0, 20)
-    assert not stage._free([(0, 10, "PERSON")], [], "ORG", 0, 20)
-    assert not stage._free([(10, 20, "PERSON")], [], "PLACE", 0, 20)
+    assert stage._free(SpanIndex([(10, 20, "PERSON")]), Occupancy(0, 40), "ORG", 0, 20)
+    assert stage._free(SpanIndex([(10, 20, "PERSON")]), Occupancy(0, 40), "LOCATION", 0, 20)
+    assert not stage._free(SpanIndex([(0, 10, "PERSON")]), Occupancy(0, 40), "ORG", 0, 20)
+    assert not stage._free(SpanIndex([(10, 20, "PERSON")]), Occupancy(0, 40), "PLACE", 0, 20)
 
 
 @pytest.mark.parametrize("text,landmark", [
@@ -224,13 +232,13 @@ def test_which_loc_proposals_are_landmarks(toy_model, text, landmark):
 def test_a_given_name_that_starts_a_common_word_is_not_propagated(toy_model):
     stage = NerModelTagger(model=toy_model)
     text = "Ông Trịnh Quang An đến thăm Làng Nủ hôm qua.\nAn toàn là trên hết."
-    doc = stage(Document(text))
+    doc = stage(tokenized(text))
     assert not any(e.text == "An" for e in doc.entities)
 
 
 def test_word_info_lines_up_with_syllables():
     text = "Ông Lò Văn Tú đến xã Tân Hòa, 12/3."
-    ms = list(_SYLLABLE.finditer(text))
+    ms = list(SYLLABLE.finditer(text))
     tokens = [Token(*t) for t in [(0, 3, "Nc"), (4, 13, "Np"), (14, 17, "V"), (18, 20, "N"), (21, 28, "Np"),
                                   (28, 29, "F")]]
     info = NerModelTagger.word_info([m.span() for m in ms], tokens)
@@ -245,7 +253,7 @@ def test_word_info_lines_up_with_syllables():
 
 def test_word_features_name_the_word_and_its_neighbours():
     syl = ["Ông", "Lò", "Văn", "Tú", "đến"]
-    info = [_CrfBackend.syllable_info(x) for x in syl]
+    info = [syllable_info(x) for x in syl]
     words = [(0, 0, 1, "Nc"), (1, 0, 3, "Np"), (1, 1, 3, "Np"), (1, 2, 3, "Np"), (2, 0, 1, "V")]
     feats = NerModelTagger.features(syl, [i[0] for i in info], [i[1] for i in info],
                                     NerModelTagger.load_resources(), words)
@@ -258,17 +266,17 @@ def test_word_features_name_the_word_and_its_neighbours():
     assert "t:BX" in plain[1] and plain[1][:11] == feats[1][:11]
 
 
-def test_tokens_layer_is_used_when_present_and_made_when_absent(toy_model):
-    from pipeline.processors.sentences import SentenceSplitter
-    from pipeline.processors.tokens.tokenizer import Tokenizer
-    text = "Trời mưa.\nÔng Trịnh Quang Vĩnh đến Làng Nủ."
-    stage = NerModelTagger(model=toy_model)
-    with_tokens = stage(Tokenizer()(SentenceSplitter()(Document(text))))
-    without = stage(Document(text))
-    assert ("PERSON", "Trịnh Quang Vĩnh") in {(e.label, e.text) for e in with_tokens.entities}
-    assert ({(e.label, e.start, e.end) for e in with_tokens.entities}
-            == {(e.label, e.start, e.end) for e in without.entities})
-    assert without.tokens == []  # the stage does not add a tokens layer of its own
+def test_reads_the_tokens_layer_and_never_makes_its_own(toy_model):
+    """The stage declares the layers it reads: the pipeline refuses it without tokens, and a
+    document whose tokens were made by the tokens stage gets the proposals."""
+    from pipeline.base import Pipeline, PipelineError
+    assert NerModelTagger.requires == {"sentences", "tokens"}
+    with pytest.raises(PipelineError, match="tokens"):
+        Pipeline(["normalize", "sentences", "ner_model"], config={"ner_model": {"model": toy_model}})
+    nlp = Pipeline(["normalize", "sentences", "tokens", "ner_model"], config={"ner_model": {"model": toy_model}})
+    doc = nlp("Trời mưa.\nÔng Trịnh Quang Vĩnh đến Làng Nủ.")
+    assert ("PERSON", "Trịnh Quang Vĩnh") in {(e.label, e.text) for e in doc.entities}
+    assert doc.tokens and doc.tokens == tokenized(doc.text).tokens
 
 
 def test_an_initial_keeps_its_dot():

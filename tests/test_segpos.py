@@ -9,7 +9,9 @@ import pytest
 from pipeline import resources
 from pipeline.document import Document
 from pipeline.processors.sentences import SentenceSplitter
-from pipeline.processors.tokens.tokenizer import BACKENDS, Tokenizer, _CrfBackend
+from pipeline.processors.tokens.crf import CrfBackend
+from pipeline.processors.tokens.tokenizer import BACKENDS, Tokenizer
+from pipeline.text.syllables import syllable_info
 
 pytest.importorskip("pycrfsuite")
 
@@ -28,18 +30,19 @@ def words_of(tok, text):
 
 def test_model_files_exist_versioned_and_listed_in_the_manifest():
     listed = resources.manifest()
-    for name in (_CrfBackend.MODEL, _CrfBackend.NAME_LIST, *_CrfBackend.WORD_LISTS):
-        assert _CrfBackend.VERSION in name
+    for name in (CrfBackend.MODEL, CrfBackend.NAME_LIST, *CrfBackend.WORD_LISTS):
+        assert CrfBackend.VERSION in name
         assert resources.resource_path(name).is_file()
         assert name in listed, f"{name} is not in models/MANIFEST.jsonl"
-    assert "CC BY-SA 4.0" in listed[_CrfBackend.MODEL]["licence"]
+    assert "CC BY-SA 4.0" in listed[CrfBackend.MODEL]["licence"]
 
 
 def test_registered_and_loaded_once_per_process():
-    assert BACKENDS["crf"] is _CrfBackend
-    a, b = _CrfBackend(), _CrfBackend()
-    assert a._tagger is b._tagger and a._dicts is b._dicts
-    labels = a._tagger.labels()
+    assert BACKENDS["crf"] is CrfBackend
+    a, b = CrfBackend(), CrfBackend()
+    assert a._taggers is b._taggers and a._dicts is b._dicts
+    assert a._taggers.get() is b._taggers.get()  # one tagger per thread, not per instance
+    labels = a._taggers.get().labels()
     assert {"B-N", "I-N", "B-V", "B-Np", "B-F"} <= set(labels)
 
 
@@ -90,15 +93,15 @@ def test_curly_quotes_dashes_and_empty_input(tok):
 
 
 def test_features_are_deterministic_and_fixed_width():
-    b = _CrfBackend()
+    b = CrfBackend()
     syl = ["Thủ", "tướng", "đến", "Hà", "Nội", "."]
-    info = [b.syllable_info(s) for s in syl]
+    info = [syllable_info(s) for s in syl]
     f1 = b.features(syl, [i[0] for i in info], [i[1] for i in info], b._dicts)
     f2 = b.features(syl, [i[0] for i in info], [i[1] for i in info], b._dicts)
     assert f1 == f2
     assert len({len(f) for f in f1}) == 1
     assert f1[0][0] == "w:thủ" and f1[3][-1].startswith("d:")
-    assert b.syllable_info("HĐND") == ("hđnd", "U") and b.syllable_info("123") == ("123", "D")
+    assert syllable_info("HĐND") == ("hđnd", "U") and syllable_info("123") == ("123", "D")
 
 
 def _vtb(shared: Path) -> Path:
@@ -129,6 +132,6 @@ def test_training_is_deterministic(shared, tmp_path):
     for run in ("a", "b"):
         out = tmp_path / run
         assert segpos.main(["--vtb", str(vtb), "--out-dir", str(out), "--max-iterations", "10"]) == 0
-        digests.append(hashlib.sha256((out / _CrfBackend.MODEL).read_bytes()).hexdigest())
-        assert (out / _CrfBackend.WORD_LISTS[0]).stat().st_size > 0
+        digests.append(hashlib.sha256((out / CrfBackend.MODEL).read_bytes()).hexdigest())
+        assert (out / CrfBackend.WORD_LISTS[0]).stat().st_size > 0
     assert digests[0] == digests[1]

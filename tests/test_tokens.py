@@ -2,7 +2,9 @@ import pytest
 
 from pipeline.document import Document
 from pipeline.processors.sentences import SentenceSplitter
-from pipeline.processors.tokens.tokenizer import Tokenizer, _CrfBackend, align
+from pipeline.processors.tokens.crf import CrfBackend
+from pipeline.processors.tokens.tokenizer import Tokenizer, align
+from pipeline.text.syllables import syllable_info
 
 BACKENDS = ["crf", "pyvi", "underthesea", "syllables"]
 TEXT = ("Thứ trưởng Bộ TT&TT Phạm Anh Tuấn nói Nghị định số 30/2018/NĐ-CP ngày 30/7/2020 chi 1.234,5 tỷ đồng "
@@ -69,23 +71,23 @@ def test_spelling_variants_of_the_word_lists():
 
 
 def test_crf_dictionary_features_match_either_spelling():
-    words = _CrfBackend.load_dictionary()[0]
+    words = CrfBackend.load_dictionary()[0]
     assert {"hòa bình", "hoà bình", "khỏe mạnh", "khoẻ mạnh"} <= words
     old = "Bà con khoẻ mạnh, hoà thuận."
     new = "Bà con khỏe mạnh, hòa thuận."
-    info = [_CrfBackend.syllable_info(s) for s in old.split()]
-    assert info[2] == ("khoẻ", "l") and _CrfBackend.syllable_info("Hà") == ("hà", "C")
-    spans_old = [(s, e) for s, e, _ in _CrfBackend().spans(old)]
-    spans_new = [(s, e) for s, e, _ in _CrfBackend().spans(new)]
+    info = [syllable_info(s) for s in old.split()]
+    assert info[2] == ("khoẻ", "l") and syllable_info("Hà") == ("hà", "C")
+    spans_old = [(s, e) for s, e, _ in CrfBackend().spans(old)]
+    spans_new = [(s, e) for s, e, _ in CrfBackend().spans(new)]
     assert spans_old == spans_new
     assert (len("Bà con "), len("Bà con khỏe mạnh")) in spans_new
 
 
 def test_crf_capitalised_run_features():
     sylls = ["Ông", "Lê", "Văn", "Tám", "nói", "ở", "Hà", "Nội"]
-    info = [_CrfBackend.syllable_info(s) for s in sylls]
-    feats = _CrfBackend.features(sylls, [i[0] for i in info], [i[1] for i in info],
-                                 _CrfBackend.load_dictionaries())
+    info = [syllable_info(s) for s in sylls]
+    feats = CrfBackend.features(sylls, [i[0] for i in info], [i[1] for i in info],
+                                 CrfBackend.load_dictionaries())
     assert "cr:401" in feats[0] and "cr:000" in feats[4] and len({len(f) for f in feats}) == 1
     assert "cr:430" in feats[3]
     assert feats[4][-1].startswith("d:")

@@ -34,8 +34,11 @@ from pipeline.base import Processor
 from pipeline.document import Document
 from pipeline.text.patterns import NAME_INITIAL
 from pipeline.processors.places.tagger import span_heads
-from pipeline.resources import ResourceError, read_tsv, resource_path
-from pipeline.processors.tokens.tokenizer import _SYLLABLE, Tokenizer, _CrfBackend, _longest_word_at
+from pipeline.resources import ResourceError, read_tsv, resource_path, shared
+from pipeline.lexicons.people import honorifics, surnames
+from pipeline.processors.tokens.crf import CrfBackend, thread_taggers
+from pipeline.spans import Occupancy, SpanIndex
+from pipeline.text.syllables import SYLLABLE, describe, longest_word_at
 
 log = logging.getLogger(__name__)
 
@@ -83,15 +86,13 @@ class NerModelTagger(Processor):
     """
 
     name = "ner_model"
-    requires = frozenset()
+    requires = frozenset({"sentences", "tokens"})
     provides = frozenset({"entities"})
 
     VERSION = "20261127c"
     MODEL = f"local/ner_crf_vlsp2018_phoner_{VERSION}.crfsuite"
-    NAME_LIST = _CrfBackend.NAME_LIST
+    NAME_LIST = CrfBackend.NAME_LIST
     FILTERS = f"ner_model_filters_{VERSION}.tsv"
-    _shared: dict[str, tuple] = {}
-
     def __init__(self, model: str | None = None, labels: list[str] | tuple[str, ...] | None = None,
                  propagate: bool = True, nest_org: bool = True, consistent: bool = True, **config) -> None:
         super().__init__(**config)
@@ -100,24 +101,14 @@ class NerModelTagger(Processor):
         self.nest_org = nest_org
         self.model_name = model or self.MODEL
         self.labels = frozenset(labels or (*LABELS.values(), LOCATION))
-        self.tagger = None
+        try:
+            self.taggers = thread_taggers(str(resource_path(self.model_name)))
+        except ResourceError:
+            log.warning("ner_model: %s not built (python3 -m pipeline.train.ner --vlsp2016-dev --vlsp2018-dev); "
+                        "the stage adds nothing", self.model_name)
+            self.taggers = None
         self.resources = self.load_resources()
-        if self.model_name not in self._shared:
-            try:
-                path = resource_path(self.model_name)
-            except ResourceError:
-                log.warning("ner_model: %s not built (python3 -m pipeline.train.ner --vlsp2016-dev --vlsp2018-dev); "
-                            "the stage adds nothing", self.model_name)
-                self._shared[self.model_name] = (None,)
-            else:
-                import pycrfsuite
-                tagger = pycrfsuite.Tagger()
-                tagger.open(str(path))
-                self._shared[self.model_name] = (tagger,)
-        self.tagger = self._shared[self.model_name][0]
-        if "words" not in self._shared:
-            self._shared["words"] = _CrfBackend.load_dictionary()[0]
-        self._words = self._shared["words"]
+        self._words = dictionary_words()
         rows = read_tsv(self.FILTERS)
         self._not_name = frozenset(r["word"] for r in rows if r["kind"] == "not_name")
         self._not_name_re = regex.compile(
@@ -125,8 +116,7 @@ class NerModelTagger(Processor):
             + r")(?!\w)") if self._not_name else None
         heads = sorted((r["word"] for r in rows if r["kind"] == "org_head"), key=len, reverse=True)
         self._org_head = regex.compile(r"(?:" + "|".join(map(regex.escape, heads)) + r")(?!\w)") if heads else None
-        address = [r["honorific"] for r in read_tsv("honorifics.tsv")
-                   if r["kind"] in ("courtesy", "academic", "rank", "religious")]
+        address = [h for h, kind in honorifics().items() if kind in ("courtesy", "academic", "rank", "religious")]
         address += [r["word"] for r in rows if r["kind"] == "address"]
         self._address = regex.compile(r"(?:" + "|".join(map(regex.escape, sorted(address, key=len, reverse=True)))
                                       + r")\.?(?=[ \t])", regex.IGNORECASE) if address else None
@@ -135,15 +125,6 @@ class NerModelTagger(Processor):
         place_heads, self._directions = span_heads()
         heads = sorted(place_heads | {r["word"] for r in rows if r["kind"] == "place_head"}, key=len, reverse=True)
         self._place_head = regex.compile(r"(?:" + "|".join(map(regex.escape, heads)) + r")(?!\w)")
-        self._info: dict[str, tuple[str, str]] = {}
-
-    @classmethod
-    def tokenizer(cls) -> Tokenizer:
-        """The tokens stage's crf tokenizer, for documents that come without tagged tokens and
-        for the trainer (one per process)."""
-        if "tokenizer" not in cls._shared:
-            cls._shared["tokenizer"] = (Tokenizer(backend="crf"),)
-        return cls._shared["tokenizer"][0]
 
     @staticmethod
     def word_info(spans: list[tuple[int, int]], tokens) -> list[tuple[int, int, int, str]]:
@@ -185,19 +166,12 @@ class NerModelTagger(Processor):
     @property
     def available(self) -> bool:
         """Whether the model file was found (else the stage is a no-op)."""
-        return self.tagger is not None
+        return self.taggers is not None
 
-    @classmethod
-    def load_resources(cls) -> tuple:
-        """(place names, place-name prefixes, surnames), loaded once per process."""
-        if "resources" not in cls._shared:
-            names, prefixes = _CrfBackend.load_dictionary((cls.NAME_LIST,), lower=False)
-            try:
-                surnames = frozenset(r["surname"] for r in read_tsv("surnames.tsv"))
-            except (ResourceError, KeyError):
-                surnames = frozenset()
-            cls._shared["resources"] = (names, prefixes, surnames)
-        return cls._shared["resources"]
+    @staticmethod
+    def load_resources() -> tuple:
+        """(place names, place-name prefixes, surnames) for :meth:`features`, loaded once per process."""
+        return feature_resources()
 
     @staticmethod
     def features(syllables: list[str], low: list[str], shapes: list[str], resources: tuple,
@@ -222,7 +196,7 @@ class NerModelTagger(Processor):
                 run[k] = f"r:{length}{min(k - i, 3)}{fam}"
             # longest gazetteer name starting at each capitalised syllable of the run
             for k in range(i, j - 1):
-                longest = _longest_word_at(syllables, k, names, name_prefixes, 4)
+                longest = longest_word_at(syllables, k, names, name_prefixes, 4)
                 if longest and gaz[k] == "g:0":
                     gaz[k] = "g:B"
                     for q in range(k + 1, k + longest):
@@ -261,21 +235,18 @@ class NerModelTagger(Processor):
             ])
         return out
 
-    def tag(self, text: str, start: int = 0, end: int | None = None,
-            tokens: list | None = None) -> list[tuple[str, int, int]]:
+    def tag(self, text: str, tokens: list, start: int = 0, end: int | None = None) -> list[tuple[str, int, int]]:
         """(model label PER/LOC/ORG, start, end) of ``text[start:end]``, offsets into ``text``;
-        ``tokens``: the words of that piece with POS tags (None: the crf tokenizer is run on it)."""
-        if self.tagger is None:
+        ``tokens``: the words of that piece with their POS tags (from the tokens stage)."""
+        if self.taggers is None:
             return []
         end = len(text) if end is None else end
-        matches = list(_SYLLABLE.finditer(text, start, end))
+        matches = list(SYLLABLE.finditer(text, start, end))
         if not matches:
             return []
-        syllables, low, shapes = _CrfBackend.describe(matches, self._info)
-        if tokens is None:
-            tokens = self.tokenizer().tokenize(text, start, end)
+        syllables, low, shapes = describe(matches)
         words = self.word_info([m.span() for m in matches], tokens)
-        labels = self.tagger.tag(self.features(syllables, low, shapes, self.resources, words))
+        labels = self.taggers.get().tag(self.features(syllables, low, shapes, self.resources, words))
         spans: list[tuple[str, int, int]] = []
         cur = None
         for m, lab in zip(matches, labels):
@@ -309,26 +280,23 @@ class NerModelTagger(Processor):
         return rest.start() if rest else None
 
     def __call__(self, doc: Document) -> Document:
-        if self.tagger is None:
+        if self.taggers is None:
             return doc
         text = doc.text
-        pieces = [(s.start, s.end) for s in doc.sentences] if doc.sentences else self._lines(text)
-        taken = [(e.start, e.end, e.label) for e in doc.entities]
-        added: list[tuple[int, int]] = []
+        taken = SpanIndex((e.start, e.end, e.label) for e in doc.entities)  # the rule entities
+        added = Occupancy(0, len(text))
         surfaces: dict[str, set[str]] = {}
-        tokens = doc.tokens if any(t.pos for t in doc.tokens) else None
+        tokens = doc.tokens
         proposals: list[tuple[str, int, int]] = []
         k = 0
-        for ps, pe in pieces:
-            here = None
-            if tokens is not None:
-                while k < len(tokens) and tokens[k].end <= ps:
-                    k += 1
-                q = k
-                while q < len(tokens) and tokens[q].start < pe:
-                    q += 1
-                here = tokens[k:q]
-            for kind, s, e in self.tag(text, ps, pe, here):
+        for sent in doc.sentences:
+            ps, pe = sent.start, sent.end
+            while k < len(tokens) and tokens[k].end <= ps:
+                k += 1
+            q = k
+            while q < len(tokens) and tokens[q].start < pe:
+                q += 1
+            for kind, s, e in self.tag(text, tokens[k:q], ps, pe):
                 label = LABELS[kind]
                 if label == "PLACE" and self._landmark(text, s, e, taken):
                     label = LOCATION
@@ -346,7 +314,7 @@ class NerModelTagger(Processor):
             if not self._free(taken, added, label, s, e):
                 continue
             doc.add_entity(label, s, e, source="model")
-            added.append((s, e))
+            added.take(s, e)
             surfaces.setdefault(text[s:e], set()).add(label)
         if self.propagate and surfaces:
             # a person's given name alone ("anh Thanh" after "Nguyễn Văn Thanh") is that person
@@ -404,7 +372,7 @@ class NerModelTagger(Processor):
                 return end + 1
         return end
 
-    def _landmark(self, text: str, s: int, e: int, taken=()) -> bool:
+    def _landmark(self, text: str, s: int, e: int, taken: SpanIndex = SpanIndex()) -> bool:
         """A LOC proposal that names a structure or landmark: headed by a lowercase word that is not
         an administrative or settlement word, by an organisation noun, or by any words before a
         place or person the rules found ("Cửa khẩu **Lao Bảo**", "Khu thương mại **Lao Bảo**",
@@ -415,7 +383,7 @@ class NerModelTagger(Processor):
             return True
         if self._org_head is not None and self._org_head.match(text, s, e) is not None:
             return True
-        return any(tl in _NESTABLE and s < ts and te == e for ts, te, tl in taken)
+        return any(tl in _NESTABLE and s < ts and te == e for ts, te, tl in taken.inside(s, e))
 
     def _filtered(self, text: str, label: str, s: int, e: int) -> bool:
         """A proposal the filters reject: a common institution word; a PERSON/PLACE/LOCATION
@@ -443,13 +411,12 @@ class NerModelTagger(Processor):
     def _free(self, taken, added, label: str, s: int, e: int) -> bool:
         """No entity overlaps ``s:e``; a LOCATION, and with ``nest_org`` an ORG, may contain (not cross)
         rule PLACEs, and rule PERSONs after other words (their namesakes)."""
-        for ts, te, tl in taken:
-            if ts < e and s < te:
-                nests = label == LOCATION or (self.nest_org and label == "ORG")
-                inside = s < ts if tl == "PERSON" else s <= ts
-                if not (nests and tl in _NESTABLE and inside and te <= e and (s, e) != (ts, te)):
-                    return False
-        return not any(ts < e and s < te for ts, te in added)
+        nests = label == LOCATION or (self.nest_org and label == "ORG")
+        for ts, te, tl in taken.overlaps(s, e):
+            inside = s < ts if tl == "PERSON" else s <= ts
+            if not (nests and tl in _NESTABLE and inside and te <= e and (s, e) != (ts, te)):
+                return False
+        return added.free(s, e)
 
     def _propagate(self, doc: Document, taken, added, surfaces: dict[str, set[str]]) -> None:
         """Tag the other mentions of a name the model found elsewhere in the document, when the
@@ -472,15 +439,7 @@ class NerModelTagger(Processor):
             if not self._free(taken, added, label, s, e):
                 continue
             doc.add_entity(label, s, e, source="model")
-            added.append((s, e))
-
-    @staticmethod
-    def _lines(text: str) -> list[tuple[int, int]]:
-        out, pos = [], 0
-        for line in text.split("\n"):
-            out.append((pos, pos + len(line)))
-            pos += len(line) + 1
-        return out
+            added.take(s, e)
 
     @staticmethod
     def _plausible(text: str, label: str, start: int, end: int) -> bool:
@@ -489,3 +448,16 @@ class NerModelTagger(Processor):
         if not (span[0].isdigit() or any(c.isupper() for c in span)):
             return False
         return span[-1].isalnum() or span[-1] in ".)"
+
+
+@shared
+def feature_resources() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(place names, their prefixes, family names) for the model's features, once per process."""
+    names, prefixes = CrfBackend.load_dictionary((CrfBackend.NAME_LIST,), lower=False)
+    return names, prefixes, frozenset(surnames())
+
+
+@shared
+def dictionary_words() -> frozenset[str]:
+    """The crf segmenter's multi-syllable words (lowercased), once per process."""
+    return CrfBackend.load_dictionary()[0]

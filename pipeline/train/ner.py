@@ -41,7 +41,8 @@ from pathlib import Path
 
 from pipeline.processors.ner_model import NerModelTagger
 from pipeline.resources import models_dir, sha256
-from pipeline.processors.tokens.tokenizer import _SYLLABLE, _CrfBackend
+from pipeline.processors.tokens import Tokenizer
+from pipeline.text.syllables import SYLLABLE, describe
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SHARED = ROOT.parent / "shared"
@@ -171,13 +172,12 @@ def vlsp2016(shared: Path, split: str, part: str = "all"):
 def sequence(text: str, spans: list[tuple[str, int, int]], resources, tokenizer):
     """(features, labels) of one training line: its syllables, words and POS tags (the stage's
     tokenizer), entity labels."""
-    matches = list(_SYLLABLE.finditer(text))
+    matches = list(SYLLABLE.finditer(text))
     if not matches:
         return None
     words = NerModelTagger.word_info([m.span() for m in matches], tokenizer.tokenize(text))
-    syllables = [m.group() for m in matches]
-    info = [_CrfBackend.syllable_info(s) for s in syllables]
-    feats = NerModelTagger.features(syllables, [i[0] for i in info], [i[1] for i in info], resources, words)
+    syllables, low, shapes = describe(matches)
+    feats = NerModelTagger.features(syllables, low, shapes, resources, words)
     return feats, syllable_labels(matches, spans, text)
 
 
@@ -229,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         sources.append(("vlsp2018 dev", vlsp2018(args.shared, "dev")))
     if args.vlsp2016_dev:
         sources.append((f"vlsp2016 dev ({args.vlsp2016_dev})", vlsp2016(args.shared, "dev", args.vlsp2016_dev)))
-    tokenizer = NerModelTagger.tokenizer()
+    tokenizer = Tokenizer(backend="crf")  # the words and POS tags the stage reads from the tokens stage
     t0 = time.perf_counter()
     for name, seqs in sources:
         n = 0

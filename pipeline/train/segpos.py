@@ -39,11 +39,12 @@ import time
 from pathlib import Path
 
 from pipeline.resources import models_dir, read_tsv
-from pipeline.processors.tokens.tokenizer import _SYLLABLE, _CrfBackend
+from pipeline.processors.tokens.crf import CrfBackend
+from pipeline.text.syllables import SYLLABLE, syllable_info
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_VTB = ROOT.parent / "shared" / "data" / "ud_vi_vtb"
-TAGS = f"segpos_vtb_tags_{_CrfBackend.VERSION}.tsv"
+TAGS = f"segpos_vtb_tags_{CrfBackend.VERSION}.tsv"
 PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 200, "feature.possible_transitions": True}
 
 
@@ -100,7 +101,7 @@ def syllables_and_labels(text: str, words: list[tuple[str, str]]) -> tuple[list[
     spans = word_spans(text, words)
     syllables, labels = [], []
     wi = 0
-    for m in _SYLLABLE.finditer(text):
+    for m in SYLLABLE.finditer(text):
         while wi < len(spans) - 1 and spans[wi][1] <= m.start():
             wi += 1
         ws, _, tag = spans[wi]
@@ -110,8 +111,8 @@ def syllables_and_labels(text: str, words: list[tuple[str, str]]) -> tuple[list[
 
 
 def item_features(syllables: list[str], dicts) -> list[list[str]]:
-    info = [_CrfBackend.syllable_info(s) for s in syllables]
-    return _CrfBackend.features(syllables, [i[0] for i in info], [i[1] for i in info], dicts)
+    info = [syllable_info(s) for s in syllables]
+    return CrfBackend.features(syllables, [i[0] for i in info], [i[1] for i in info], dicts)
 
 
 def write_word_list(path: Path, words: set[str], header: str) -> None:
@@ -125,7 +126,7 @@ def write_word_list(path: Path, words: set[str], header: str) -> None:
 def place_names() -> set[str]:
     """Multi-syllable names of the places gazetteers (case kept)."""
     names = {r["name"] for r in read_tsv("places_admin.tsv")} | {r["name"] for r in read_tsv("places_world.tsv")}
-    return {n for n in names if " " in n and n.count(" ") < _CrfBackend.MAX_WORD}
+    return {n for n in names if " " in n and n.count(" ") < CrfBackend.MAX_WORD}
 
 
 def with_tone_variants(words: set[str]) -> set[str]:
@@ -182,21 +183,21 @@ def score(run, sents) -> tuple[float, float, float, float | None]:
 
 def evaluate(model: Path, sents, dicts) -> tuple[float, float, float, float]:
     """(P, R, F1, POS accuracy on rightly segmented words) of the model alone (no never-split rules)."""
-    return score(_CrfBackend(model, dicts).spans, sents)
+    return score(CrfBackend(model, dicts).spans, sents)
 
 
 def evaluate_stage(model: Path, sents, dicts) -> tuple[float, float, float, float]:
     """The same for the whole ``tokens`` stage (never-split rules and names) with this model."""
     from pipeline.processors.tokens.tokenizer import Tokenizer
     tok = Tokenizer(backend="syllables")
-    tok.backend = _CrfBackend(model, dicts)
+    tok.backend = CrfBackend(model, dicts)
     return score(lambda text: [(t.start, t.end, t.pos) for t in tok.tokenize(text)], sents)
 
 
 def train_model(train, out: Path, vtb_words: set[str], max_iterations: int) -> tuple[Path, tuple, float]:
     """Write the word lists and the model into ``out``; (model path, dictionaries, seconds)."""
     import pycrfsuite
-    vtb_list, pyvi_list = _CrfBackend.WORD_LISTS
+    vtb_list, pyvi_list = CrfBackend.WORD_LISTS
     write_word_list(out / vtb_list, with_tone_variants(vtb_words),
                     "# Multi-syllable words of UD_Vietnamese-VTB train+dev (lowercased), CC BY-SA 4.0:\n"
                     "# Nguyễn Thị Lương, Hà Mỹ Linh, Lê Hồng Phương, Nguyễn Thị Minh Huyền; Nguyen et al. 2009.\n"
@@ -204,7 +205,7 @@ def train_model(train, out: Path, vtb_words: set[str], max_iterations: int) -> t
     write_word_list(out / pyvi_list, with_tone_variants(pyvi_words()),
                     "# Multi-syllable words of pyvi's bundled models/words.txt (pyvi 0.1.1, MIT licence,\n"
                     "# (c) 2016 Viet-Trung Tran), lowercased. Built by pipeline/train/segpos.py.\n")
-    write_word_list(out / _CrfBackend.NAME_LIST, place_names(),
+    write_word_list(out / CrfBackend.NAME_LIST, place_names(),
                     "# Multi-syllable place names (case kept) from models/places_admin.tsv (MIT, vietnamadminunits\n"
                     "# 1.0.4, (c) 2025 Tran Ngoc Minh Hieu) and models/places_world.tsv (vnextract, Apache-2.0).\n"
                     "# Built by pipeline/train/segpos.py; a feature of the crf tokens backend.\n")
@@ -214,7 +215,7 @@ def train_model(train, out: Path, vtb_words: set[str], max_iterations: int) -> t
         syllables, labels = syllables_and_labels(text, ws)
         trainer.append(item_features(syllables, dicts), labels)
     trainer.set_params(dict(PARAMS, max_iterations=max_iterations))
-    model = out / _CrfBackend.MODEL
+    model = out / CrfBackend.MODEL
     t0 = time.perf_counter()
     trainer.train(str(model))
     return model, dicts, time.perf_counter() - t0
@@ -248,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
             words = {form.lower() for _, ws in train for form, _ in ws if " " in form}
             model, dicts, seconds = train_model(train, Path(tmp), words, args.max_iterations)
             print(f"trained on VTB train ({len(train)} sentences) in {seconds:.0f} s "
-                  f"(version {_CrfBackend.VERSION}, params {params})")
+                  f"(version {CrfBackend.VERSION}, params {params})")
             for what, fn in (("model alone", evaluate), ("tokens stage", evaluate_stage)):
                 p, r, f, acc = fn(model, gold_spans(dev), dicts)
                 print(f"VTB dev, {what}: P {p:.4f} R {r:.4f} F1 {f:.4f}; POS accuracy on right words {acc:.4f}")
@@ -260,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     words = {form.lower() for _, ws in train for form, _ in ws if " " in form}
     model, dicts, seconds = train_model(train, out, words, args.max_iterations)
     print(f"trained {model.name} on {len(train)} sentences in {seconds:.0f} s "
-          f"(version {_CrfBackend.VERSION}, params {params})")
+          f"(version {CrfBackend.VERSION}, params {params})")
     if args.eval:
         test = gold_spans(read_vtb(args.vtb / "vi_vtb-ud-test.conllu", tagmap))
         p, r, f, acc = evaluate(model, test, dicts)
@@ -269,12 +270,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _load_from(folder: Path):
-    """The backend's dictionaries (:meth:`_CrfBackend.load_dictionaries`) from the lists in ``folder``."""
+    """The backend's dictionaries (:meth:`CrfBackend.load_dictionaries`) from the lists in ``folder``."""
     import os
     old = os.environ.get("VNEXTRACT_MODELS")
     os.environ["VNEXTRACT_MODELS"] = str(folder)
     try:
-        return _CrfBackend.load_dictionaries()
+        return CrfBackend.load_dictionaries()
     finally:
         if old is None:
             del os.environ["VNEXTRACT_MODELS"]

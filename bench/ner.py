@@ -201,13 +201,11 @@ def main() -> int:
     if not (SHARED / "data").is_dir():
         print(f"not found: {SHARED / 'data'}", file=sys.stderr)
         return 2
-    from pipeline.base import _REGISTRY, DEFAULT_STAGES, register
+    from pipeline.base import DEFAULT_STAGES, MODEL_STAGES
     from pipeline.processors.ner_model import NerModelTagger
-    if "ner_model" not in _REGISTRY:  # until the stage is registered in pipeline/base.py
-        register("ner_model", NerModelTagger)
     model = NerModelTagger(model=args.model)
-    full = [s for s in DEFAULT_STAGES if s != "ner_model"] + ["ner_model"]
-    rules = [s for s in DEFAULT_STAGES if s != "ner_model"]
+    full = list(DEFAULT_STAGES + MODEL_STAGES)
+    rules = list(DEFAULT_STAGES)
     lines = [f"`python3 bench/ner.py {' '.join(sys.argv[1:])}`".replace(" `", "`"), ""]
     if not model.available:
         lines.append(f"(the NER model {model.model_name} is not built: the vnextract + model row equals rules only)")

@@ -1,10 +1,10 @@
 """Processors (stages) and the Pipeline that chains them.
 
-A processor declares ``name``, ``requires`` and ``provides`` (sets of layer
-names), loads its resources once in ``__init__`` and, when called on a
-Document, adds its own layer. A Pipeline is built from an ordered list of
-stage names; it checks that every requirement is provided by an earlier stage
-and raises PipelineError naming what is missing.
+A processor declares ``name``, ``requires`` (the layers it reads) and ``provides`` (the layers it
+adds), loads its resources once in ``__init__`` and, when called on a Document, adds its own layer.
+It keeps nothing about a document on ``self``: one built pipeline may be called from many threads
+at once. A Pipeline is built from an ordered list of stage names; it checks that every requirement
+is provided by an earlier stage and raises PipelineError naming what is missing.
 """
 from __future__ import annotations
 
@@ -49,22 +49,22 @@ _REGISTRY: dict[str, str | type[Processor]] = {
     "ner_model": "pipeline.processors.ner_model:NerModelTagger",
 }
 
-DEFAULT_STAGES: list[str] = ["normalize", "sentences", "tokens", "abbreviations", "ministries", "places", "officials", "dates", "reform_areas"]
+#: the stages of ``load()`` with no arguments, in order
+DEFAULT_STAGES: tuple[str, ...] = ("normalize", "sentences", "tokens", "abbreviations", "ministries", "places",
+                                   "officials", "dates", "reform_areas")
+
+#: the statistical NER fallback: its model is built locally from research-only data
+#: (python3 -m pipeline.train.ner), so it is opt-in: ``load(DEFAULT_STAGES + MODEL_STAGES)``
+MODEL_STAGES: tuple[str, ...] = ("ner_model",)
 
 
-# the statistical NER fallback: its model is built locally from research-only data
-# (python3 -m pipeline.train.ner), so it is opt-in: load(DEFAULT_STAGES + ["ner_model"])
-MODEL_STAGES: list[str] = ["ner_model"]
+def register(name: str, target: str | type[Processor]) -> None:
+    """Make a stage class (or its ``"module:Class"`` path) available under ``name``.
 
-
-def register(name: str, target: str | type[Processor], default_after: str | None = None) -> None:
-    """Register a stage class (or its ``"module:Class"`` path) under ``name``.
-
-    With ``default_after``, the stage is also inserted into DEFAULT_STAGES after that stage.
+    Registering adds a name that ``load([...])`` and ``--stages`` accept; it never changes what
+    ``load()`` builds by default. To run a new stage, name it: ``load(DEFAULT_STAGES + ("mine",))``.
     """
     _REGISTRY[name] = target
-    if default_after is not None and name not in DEFAULT_STAGES:
-        DEFAULT_STAGES.insert(DEFAULT_STAGES.index(default_after) + 1, name)
 
 
 def available_stages() -> list[str]:
@@ -79,7 +79,6 @@ def stage_class(name: str) -> type[Processor]:
     if isinstance(target, str):
         module_name, _, cls_name = target.partition(":")
         target = getattr(importlib.import_module(module_name), cls_name)
-        _REGISTRY[name] = target
     return target
 
 
@@ -106,9 +105,9 @@ class Pipeline:
         names = list(DEFAULT_STAGES if stages is None else stages)
         classes = [type(s) if isinstance(s, Processor) else stage_class(s) for s in names]
         check_requirements(classes)
-        self.processors: list[Processor] = [
+        self.processors: tuple[Processor, ...] = tuple(
             s if isinstance(s, Processor) else cls(**config.get(cls.name, {}))
-            for s, cls in zip(names, classes)]
+            for s, cls in zip(names, classes))
 
     @property
     def stage_names(self) -> list[str]:

@@ -200,10 +200,8 @@ class Document:
     def _repr_html_(self) -> str:
         """Entities drawn inline in a notebook (spaCy displaCy, outermost entities)."""
         from spacy import displacy
-        ents, last_end = [], -1
-        for e in self.sorted_entities():
-            if e.start >= last_end:
-                ents.append({"start": e.start, "end": e.end, "label": e.label})
-                last_end = e.end
+
+        from pipeline.spans import outermost
+        ents = [{"start": e.start, "end": e.end, "label": e.label} for e in outermost(self.sorted_entities())]
         return displacy.render({"text": self.text, "ents": ents, "title": self.id}, style="ent",
                                manual=True, jupyter=False)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline import Document, Pipeline
-from pipeline.processors.abbreviations import AbbreviationFinder, common_abbreviations, doc_abbreviations
+from pipeline.lexicons.abbreviations import common_abbreviations
+from pipeline.processors.abbreviations import AbbreviationFinder, doc_abbreviations
 
 
 @pytest.fixture(scope="module")

@@ -17,19 +17,17 @@ The stage stores ``doc.layers["abbreviations"]``, one dict per definition:
 ``start``/``end`` are the offsets of the short form and ``long_start``/``long_end``
 those of the long form. Other stages read it through :func:`doc_abbreviations`.
 Abbreviations used without a definition are listed in
-``models/abbreviations_common.tsv`` (see :func:`common_abbreviations`).
+``models/abbreviations_common.tsv`` (see :func:`pipeline.lexicons.abbreviations.common_abbreviations`).
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 from pipeline.base import Processor
 from pipeline.document import Document
 from pipeline.resources import read_tsv
 
-COMMON_FILE = "abbreviations_common.tsv"
 
 # "(SHORT)" or "(long form)": up to 40 characters without brackets; checked further in _short_units
 _PAREN = re.compile(r"\(([^()\n]{1,40})\)")
@@ -221,10 +219,3 @@ def doc_abbreviations(doc: Document) -> dict[str, str]:
     for item in doc.layers.get("abbreviations", []):
         out.setdefault(item["short"], item["long"])
     return out
-
-
-@lru_cache(maxsize=1)
-def common_abbreviations() -> dict[str, dict]:
-    """``short -> {"long", "kind", "notes"}`` from models/abbreviations_common.tsv."""
-    return {row["short"]: {"long": row["long"], "kind": row["kind"], "notes": row["notes"]}
-            for row in read_tsv(COMMON_FILE)}

@@ -23,10 +23,12 @@ from dataclasses import dataclass
 
 import regex
 
-from pipeline.processors.abbreviations import common_abbreviations
 from pipeline.base import Processor
 from pipeline.document import Document
+from pipeline.lexicons.abbreviations import common_abbreviations
 from pipeline.resources import ResourceError, read_tsv
+from pipeline.spans import filter_spans
+from pipeline.text.vietnamese import is_abbreviation
 
 LEXICON_FILE = "reform_areas.tsv"
 EXCLUSIONS_FILE = "reform_area_exclusions.tsv"
@@ -78,11 +80,6 @@ def expand(phrase: str) -> list[str]:
     return sorted(set(out))
 
 
-def _is_abbreviation(token: str) -> bool:
-    return sum(1 for ch in token if ch.isalpha() and ch.isupper()) >= 2 and not any(
-        ch.islower() for ch in token)
-
-
 def _key(words) -> tuple[str, ...]:
     return tuple(NUM_TOKEN if w == NUM_TOKEN or _NUM_WORD.fullmatch(w) else w.lower() for w in words)
 
@@ -105,7 +102,7 @@ def _make_variant(literal: str, area: str) -> _Variant:
     if not words or pattern[0] == "," or pattern[-1] == ",":
         raise ResourceError(f"{LEXICON_FILE}: a phrase may not start or end with a comma: {literal!r}")
     span = (0, len(words)) if start is None else (start, end)
-    exact = tuple(i for i, w in enumerate(words) if w != NUM_TOKEN and _is_abbreviation(w))
+    exact = tuple(i for i, w in enumerate(words) if w != NUM_TOKEN and is_abbreviation(w))
     return _Variant(tuple(words), tuple(pattern), span, area, exact)
 
 
@@ -287,13 +284,7 @@ class ReformAreaTagger(Processor):
             if start in vetoed_defs or self._vetoed(text, start, end):
                 continue
             found.append((start, end, area))
-        found.sort()
-        kept: list[tuple[int, int, str]] = []
-        for item in found:
-            if kept and item[0] < kept[-1][1]:
-                continue
-            kept.append(item)
-        return kept
+        return filter_spans(found, "leftmost")
 
     def __call__(self, doc: Document) -> Document:
         mentions = self.find(doc)

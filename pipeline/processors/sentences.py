@@ -34,7 +34,7 @@ class SentenceSplitter(Processor):
         self.max_chars = max_chars
         self.abbreviations = {row["abbr"] for row in read_tsv("sentence_abbreviations.tsv")}
 
-    def _is_abbreviation(self, text: str, dot: int) -> bool:
+    def _closes_abbreviation(self, text: str, dot: int) -> bool:
         """Whether the period at ``dot`` closes an abbreviation rather than a sentence."""
         m = _WORD_BEFORE.search(text, max(0, dot - 20), dot)
         if not m:
@@ -52,7 +52,7 @@ class SentenceSplitter(Processor):
             start = line.start()
             for m in _CANDIDATE.finditer(text, line.start(), line.end()):
                 end_mark = m.group("end")
-                if end_mark[0] == "." and len(end_mark) == 1 and self._is_abbreviation(text, m.start()):
+                if end_mark[0] == "." and len(end_mark) == 1 and self._closes_abbreviation(text, m.start()):
                     continue
                 self._add(text, start, m.end(), spans)
                 start = m.end()

@@ -131,7 +131,7 @@ def read_jsonl_stream(stream: IO[bytes], file: str) -> Iterator[Item]:
             yield item
 
 
-def read_jsonl(path: Path) -> Iterator[Item]:
+def read_jsonl_records(path: Path) -> Iterator[Item]:
     try:
         f = path.open("rb")
     except OSError as exc:
@@ -229,9 +229,9 @@ def read_inputs(inputs: list[str]) -> Iterator[Item]:
                 yield from read_txt(p, rel.as_posix())
             jsonls = sorted(p for p in path.rglob("*.jsonl") if p.is_file())
             for p in jsonls:
-                yield from read_jsonl(p)
+                yield from read_jsonl_records(p)
         elif path.suffix == ".jsonl":
-            yield from read_jsonl(path)
+            yield from read_jsonl_records(path)
         elif path.suffix == ".parquet":
             yield from read_parquet(path)
         elif path.is_file():

@@ -199,7 +199,8 @@ class Document:
 
     def _repr_html_(self) -> str:
         """Entities drawn inline in a notebook (spaCy displaCy, outermost entities)."""
-        from spacy import displacy
+        from pipeline.extras import require
+        displacy = require("spacy.displacy", "drawing entities in a notebook")
 
         from pipeline.spans import outermost
         ents = [{"start": e.start, "end": e.end, "label": e.label} for e in outermost(self.sorted_entities())]

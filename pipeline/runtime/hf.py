@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 
+from pipeline.extras import require
 from pipeline.runtime.engines import worker_pipeline
 
 
@@ -71,7 +72,8 @@ def annotate_dataset(ds, text_column: str = "text", id_column: str | None = "id"
     if id_column is not None and id_column not in ds.column_names:
         id_column = None
     worker_pipeline(stages, config or {})  # fail fast on a bad configuration, before any process starts
-    from datasets import Features, Value
+    datasets = require("datasets", "annotate_dataset")
+    Features, Value = datasets.Features, datasets.Value
     span = {"start": Value("int64"), "end": Value("int64")}
     features = Features({
         **ds.features,

@@ -160,7 +160,7 @@ def read_parquet(path: Path, batch_size: int = 512) -> Iterator[Item]:
     try:
         import pyarrow.parquet as pq
     except ImportError:  # pragma: no cover
-        yield InputError(str(path), None, None, "reading Parquet needs pyarrow: pip install pyarrow")
+        yield InputError(str(path), None, None, "reading Parquet needs pyarrow: pip install 'vnextract[parquet]'")
         return
     try:
         pf = pq.ParquetFile(path)

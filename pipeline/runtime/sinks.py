@@ -190,7 +190,7 @@ class ParquetSink:
             import pyarrow as pa
             import pyarrow.parquet as pq
         except ImportError as exc:  # pragma: no cover
-            raise SinkError("Parquet output needs pyarrow: pip install pyarrow") from exc
+            raise SinkError("Parquet output needs pyarrow: pip install 'vnextract[parquet]'") from exc
         self._pa = pa
         self.schema = pa.schema([(name, pa.string()) for name in PARQUET_COLUMNS])
         self._writer = pq.ParquetWriter(out, self.schema)

@@ -5,6 +5,7 @@ libraries (installed with the ``anchors`` extra); ``syllables`` needs no model a
 """
 from __future__ import annotations
 
+from pipeline.extras import require
 from pipeline.text.syllables import SYLLABLE
 
 
@@ -21,10 +22,8 @@ class PyviBackend(Backend):
     name = "pyvi"
 
     def __init__(self) -> None:
-        try:
-            from pyvi import ViPosTagger, ViTokenizer
-        except ImportError as exc:  # pragma: no cover - declared dependency
-            raise ImportError("the pyvi backend needs the package pyvi: pip install pyvi") from exc
+        require("pyvi", "the pyvi token backend")
+        from pyvi import ViPosTagger, ViTokenizer
         self._tokenize = ViTokenizer.tokenize
         self._tag = ViPosTagger.postagging
 
@@ -37,12 +36,7 @@ class UnderthesesBackend(Backend):
     name = "underthesea"
 
     def __init__(self) -> None:
-        try:
-            from underthesea import pos_tag
-        except ImportError as exc:  # pragma: no cover - declared dependency
-            raise ImportError("the underthesea backend needs the package underthesea: "
-                              "pip install underthesea") from exc
-        self._pos_tag = pos_tag
+        self._pos_tag = require("underthesea", "the underthesea token backend").pos_tag
 
     def __call__(self, sentence: str) -> list[tuple[str, str | None]]:
         return [(w, t) for w, t in self._pos_tag(sentence)]

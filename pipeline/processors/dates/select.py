@@ -12,6 +12,7 @@ import re
 from pipeline.processors.dates.grammar import _Grammar
 from pipeline.processors.dates.handlers import _HANDLERS, _Cand
 from pipeline.processors.dates.values import _day_value, _valid
+from pipeline.spans import filter_spans
 
 
 _TIME_WORDS = frozenset({"giờ", "h", "tiếng", "phút"})
@@ -85,20 +86,14 @@ def _licensed(text: str, c: _Cand, prev_end: int | None, g: _Grammar) -> bool:
 
 
 def _select(text: str, cands: list[_Cand], g: _Grammar) -> list[_Cand]:
-    """Longest non-overlapping candidates, left to right; bare numbers only where licensed."""
-    cands.sort(key=lambda c: (c.start, -(c.end - c.start), c.prio))
-    chosen: list[_Cand] = []
-    last_end = -1
-    for c in cands:
-        if c.start < last_end:
-            continue
-        if c.weak:
-            prev = chosen[-1].end if chosen else None
-            if not _licensed(text, c, prev, g):
-                continue
-        chosen.append(c)
-        last_end = c.end
-    return chosen
+    """Longest non-overlapping candidates, left to right; bare numbers only where licensed.
+
+    Of candidates with the same span, the one with the lowest ``prio`` is tried first. A weak
+    candidate must be licensed by its context or by the date chosen just before it."""
+    def licensed(c: _Cand, chosen: list[_Cand]) -> bool:
+        return not c.weak or _licensed(text, c, chosen[-1].end if chosen else None, g)
+
+    return filter_spans(sorted(cands, key=lambda c: c.prio), "leftmost", accept=licensed)
 
 
 def _endpoint(c: _Cand, pub: date | None, start: bool) -> str | None:

@@ -31,18 +31,13 @@ PAST, FUTURE, PRESENT = "past", "future", "present"
 
 
 def _alt(phrases) -> str:
-    """A non-capturing alternation of phrases, longest first, blanks matching any run of blanks."""
-    items = sorted({p.strip() for p in phrases if p.strip()}, key=lambda p: (-len(p), p))
-    return "(?:" + "|".join(SP.join(regex.escape(w) for w in p.split()) for p in items) + ")"
+    """A non-capturing alternation of phrases, factored as a trie (``trie_pattern``: the longer
+    phrase tried first), blanks matching any run of blanks inside one line."""
+    return "(?:" + trie_pattern({" ".join(p.split()) for p in phrases} - {""}, blank=SP) + ")"
 
 
 def _key(s: str) -> str:
     return " ".join(s.casefold().split())
-
-
-def _trie(words) -> str:
-    """A prefix-factored alternation of phrases whose blanks match blanks inside one line."""
-    return "(?:" + trie_pattern(words, blank=SP) + ")"
 
 
 class _Grammar:
@@ -267,7 +262,7 @@ class _Grammar:
         # a number (with what follows it), or a start word (with the next word, not consumed)
         self.start_re = re.compile(
             rf"(?<![\w.,/\-–:])(?P<num>\d+)(?=(?P<after>[^\S\n]+(?P<nw>\w+)|.?))"
-            rf"|(?<!\w)(?P<w>{_trie(first_words)})(?!\w)(?:(?={SP}(?P<w2>\w+)))?")
+            rf"|(?<!\w)(?P<w>{_alt(first_words)})(?!\w)(?:(?={SP}(?P<w2>\w+)))?")
 
     # -- helpers ----------------------------------------------------------------
     def suffix(self, text: str, end: int, allow_ago: bool = False) -> tuple[int, str | None]:

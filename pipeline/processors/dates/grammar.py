@@ -59,6 +59,8 @@ class _Grammar:
         for row in read_tsv("date_relative.tsv"):
             target = self.rel_pod if row["context"] == "pod" else self.rel_any
             target[_key(row["phrase"])] = (row["unit"], int(row["offset"]))
+        # one-word relative days ("qua", "nay"): prepositions too, unless a part of day comes first
+        self.rel_single = {k for k in self.rel_pod if " " not in k}
         self.vague: dict[str, dict[str, str]] = {}
         for row in read_tsv("date_vague.tsv"):
             self.vague.setdefault(row["context"], {})[_key(row["phrase"])] = row["value"]
@@ -91,7 +93,6 @@ class _Grammar:
         units = _alt(self.units)
         anchor = _alt(w["anchor"])
         rel_pod = _alt(list(self.rel_pod) + ["cùng ngày"])
-        self.rel_single = {k for k in self.rel_pod if " " not in k}
         rel_any = _alt(self.rel_any)
         # a year given after the date: "ngày 8/11 năm ngoái", "tháng 7 năm 2020"
         yafter = (rf"(?:,?{SP}năm{SP}(?:(?P<yrel>{_alt(self.yrel)})|(?P<y>{YEAR})"

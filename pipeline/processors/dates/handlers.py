@@ -82,15 +82,10 @@ def _h_day(m, text: str, pub: date | None, g: _Grammar, add: Callable) -> None:
 
 def _h_lunar(m, text: str, pub: date | None, g: _Grammar, add: Callable) -> None:
     d = int(m.group("d"))
-    year = None
-    if m.group("stem") and m.group("branch"):
-        year = _cycle_year(g, m.group("stem"), m.group("branch"))
-    elif pub is not None:
-        year = min(g.tet, key=lambda yy: abs((g.tet[yy] - pub).days)) if g.tet else None
-    value = None
-    if year in g.tet:
-        day = g.tet[year] + timedelta(days=d - 1)
-        value = day.isoformat()
+    if m.group("stem") and m.group("branch"):  # a named year ("Tết Đinh Dậu"), even one not in the cycle
+        value = _lunar_value(g, d, 1, _cycle_year(g, m.group("stem"), m.group("branch")), None)
+    else:  # the Tết nearest to the publication date
+        value = _lunar_value(g, d, 1, None, pub)
     add(_Cand(m.start(), m.end(), value, "day"))
 
 

@@ -1,4 +1,4 @@
-"""Tests of the DATE tagger (pipeline/dates.py).
+"""Tests of the DATE tagger (pipeline/processors/dates/).
 
 The table tests/data/dates_table.tsv holds date expressions written for these tests,
 each with its publication date and expected TIMEX3-style value, and negatives
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.processors.dates.tagger import DateTagger, find_dates
 from pipeline.document import Document
+from pipeline.processors.dates import DateTagger, find_dates
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = Path(__file__).resolve().parent / "data" / "dates_table.tsv"

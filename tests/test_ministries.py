@@ -1,4 +1,4 @@
-"""The ministries registry and the MINISTRY tagger (pipeline/ministries.py)."""
+"""The ministries registry (pipeline/lexicons/ministries.py) and the MINISTRY tagger (pipeline/processors/ministries/)."""
 from __future__ import annotations
 
 import csv
@@ -10,7 +10,7 @@ import pytest
 from pipeline.document import Document
 from pipeline.docdate import document_date as _document_date
 from pipeline.lexicons.ministries import MinistryRegistry, form_key, registry
-from pipeline.processors.ministries.tagger import MinistryTagger
+from pipeline.processors.ministries import MinistryTagger
 
 
 def document_date(doc):

@@ -10,11 +10,14 @@ import pytest
 
 from pipeline import Document
 from pipeline.document import Span, Token
-from pipeline.formats.exports import (DOCSTART, conll_lines, from_labelstudio, labelstudio_config, labelstudio_task,
-                              outermost, parse_brat, parse_conll, read_annotated, read_brat, read_conll,
-                              read_docbin, read_labelstudio, reform_areas, write_brat, write_conll,
-                              write_docbin, write_jsonl, write_labelstudio)
+from pipeline.formats.brat import parse_brat, read_brat, write_brat
+from pipeline.formats.conll import DOCSTART, conll_lines, parse_conll, read_conll, write_conll
+from pipeline.formats.docbin import read_docbin, write_docbin
+from pipeline.formats.labelstudio import (from_labelstudio, labelstudio_config, labelstudio_task, read_labelstudio,
+                                          write_labelstudio)
+from pipeline.formats.record import read_annotated, reform_areas, write_jsonl
 from pipeline.schema import validate_record
+from pipeline.spans import outermost
 
 ROOT = Path(__file__).resolve().parent.parent
 

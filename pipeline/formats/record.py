@@ -15,11 +15,11 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from pipeline.document import Document, Entity, OffsetMap, Span, Token
+from pipeline.resources import shared
 from pipeline.runtime.readers import InputError, dumps
 
 # the labels of the format (the first five are scored); other labels found in the data are kept too
@@ -37,7 +37,7 @@ ErrorHandler = Callable[[InputError], None]
 _PIECE = re.compile(r"\s+|\w+|[^\w\s]")
 
 
-@lru_cache(maxsize=1)
+@shared
 def reform_areas() -> tuple[str, ...]:
     """The values of ``REFORM_AREA.area``, as the output schema lists them."""
     from pipeline.schema import schema

@@ -22,7 +22,6 @@ package does it too, so ``add_pipe("vnextract")`` works without an import.
 from __future__ import annotations
 
 import bisect
-from functools import lru_cache
 from typing import Any, Iterable
 
 from spacy.language import Language
@@ -31,6 +30,7 @@ from spacy.tokens import Doc, Span, Token
 from pipeline.document import Document
 from pipeline.formats.record import (CORE_KEYS, as_record, document_from_record, entity_attrs, entity_order,
                                      token_pieces, with_required)
+from pipeline.resources import shared
 from pipeline.spans import outermost
 
 SPANS_KEY = "vnextract"
@@ -115,7 +115,7 @@ _register_extensions()
 
 # -- Document -> Doc ----------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
+@shared
 def default_vocab():
     """A Vietnamese vocabulary (without loading spaCy's pyvi tokenizer)."""
     from spacy.util import get_lang_class

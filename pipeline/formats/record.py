@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 from pipeline.document import Document, Entity, OffsetMap, Span, Token
 from pipeline.resources import shared
 from pipeline.runtime.readers import InputError, dumps
+from pipeline.schema import schema
 
 # the labels of the format (the first five are scored); other labels found in the data are kept too
 LABELS = ("MINISTRY", "OFFICIAL", "DATE", "PLACE", "REFORM_AREA", "ORG", "PERSON", "LOCATION")
@@ -40,7 +41,6 @@ _PIECE = re.compile(r"\s+|\w+|[^\w\s]")
 @shared
 def reform_areas() -> tuple[str, ...]:
     """The values of ``REFORM_AREA.area``, as the output schema lists them."""
-    from pipeline.schema import schema
     return tuple(schema()["$defs"]["entity"]["properties"]["area"]["enum"])
 
 

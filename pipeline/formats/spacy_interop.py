@@ -27,6 +27,7 @@ from typing import Any, Iterable
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from pipeline.base import Pipeline
 from pipeline.document import Document
 from pipeline.formats.record import (CORE_KEYS, as_record, document_from_record, entity_attrs, entity_order,
                                      token_pieces, with_required)
@@ -271,7 +272,6 @@ class VnextractComponent:
 
     def __init__(self, nlp: Language, name: str = "vnextract", stages: list[str] | None = None,
                  config: dict | None = None, set_sents: bool = False) -> None:
-        from pipeline.base import Pipeline
         self.name = name
         self.pipeline = Pipeline(stages, config=config or {})
         self.set_sents = set_sents

@@ -31,7 +31,9 @@ class _Errors:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pipeline.formats.exports import EXPORTERS, read_annotated, write_labelstudio
+    from pipeline.formats.labelstudio import write_labelstudio
+    from pipeline.formats.record import read_annotated
+    from pipeline.formats.registry import FORMATS
     errors = _Errors()
     records = read_annotated(args.inputs, on_error=errors)
     try:
@@ -39,7 +41,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             n, config = write_labelstudio(records, args.out, config_path=args.config)
             where = f"{args.out} (labeling config: {config})"
         else:
-            n = EXPORTERS[args.format](records, args.out)
+            n = FORMATS[args.format].write(records, args.out)
             where = args.out
     except OSError as exc:
         print(f"vnextract: cannot write {args.out}: {exc}", file=sys.stderr)
@@ -51,7 +53,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from pipeline.formats.exports import IMPORTERS, check_record, write_jsonl
+    from pipeline.formats.record import check_record, write_jsonl
+    from pipeline.formats.registry import FORMATS
     if not Path(args.source).exists():
         print(f"vnextract: no such file or directory: {args.source}", file=sys.stderr)
         return 2
@@ -66,7 +69,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             yield rec
 
     try:
-        n = write_jsonl(checked(IMPORTERS[args.format](args.source, on_error=errors)), args.out)
+        n = write_jsonl(checked(FORMATS[args.format].read(args.source, on_error=errors)), args.out)
     except (OSError, ValueError) as exc:
         print(f"vnextract: cannot import {args.source}: {exc}", file=sys.stderr)
         return 1
@@ -78,12 +81,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def add_subcommands(subparsers) -> None:
     """Add ``export`` and ``import`` to the ``vnextract`` subparsers."""
-    from pipeline.formats.exports import EXPORTERS, IMPORTERS
+    from pipeline.formats.registry import FORMATS
     ex = subparsers.add_parser(
         "export", help="convert annotated JSONL to conll, spacy, labelstudio or brat",
         description="; ".join(f"{k}: {v}" for k, v in _FORMATS_HELP.items()))
     ex.add_argument("inputs", nargs="+", metavar="IN.jsonl", help="annotated JSONL (output of annotate)")
-    ex.add_argument("--format", "-f", required=True, choices=sorted(EXPORTERS))
+    ex.add_argument("--format", "-f", required=True, choices=sorted(FORMATS))
     ex.add_argument("--out", "-o", required=True, help="output file (directory for brat)")
     ex.add_argument("--config", help="labelstudio: where to write the labeling config "
                                      "(default: labelstudio_config.xml beside OUT)")
@@ -92,7 +95,7 @@ def add_subcommands(subparsers) -> None:
 
     im = subparsers.add_parser(
         "import", help="read annotations from labelstudio, brat, spacy or conll back into JSONL")
-    im.add_argument("format", choices=sorted(IMPORTERS))
+    im.add_argument("format", choices=sorted(FORMATS))
     im.add_argument("source", help="Label Studio JSON export, brat directory, .spacy DocBin or CoNLL file")
     im.add_argument("--out", "-o", required=True, help="output JSONL")
     im.add_argument("--quiet", "-q", action="store_true", help="no summary line")

@@ -22,20 +22,21 @@ package does it too, so ``add_pipe("vnextract")`` works without an import.
 from __future__ import annotations
 
 import bisect
-from functools import lru_cache
 from typing import Any, Iterable
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
-from spacy.util import filter_spans
 
+from pipeline.base import Pipeline
 from pipeline.document import Document
-from pipeline.formats.exports import REQUIRED_ATTRS, as_record, document_from_record, entity_attrs, outermost, token_pieces
+from pipeline.formats.record import (CORE_KEYS, as_record, document_from_record, entity_attrs, entity_order,
+                                     token_pieces, with_required)
+from pipeline.resources import shared
+from pipeline.spans import outermost
 
 SPANS_KEY = "vnextract"
 USER_DATA_KEY = "vnextract"
 _ID_PREFIX = "vnx-"
-_ENTITY_KEYS = ("label", "start", "end", "text")
 _KB_ATTR = {"DATE": "value", "REFORM_AREA": "area"}  # every other label: canonical
 _ATTR_NAMES = ("canonical", "title", "org", "value", "area")
 
@@ -115,7 +116,7 @@ _register_extensions()
 
 # -- Document -> Doc ----------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
+@shared
 def default_vocab():
     """A Vietnamese vocabulary (without loading spaCy's pyvi tokenizer)."""
     from spacy.util import get_lang_class
@@ -134,8 +135,11 @@ def _set_entities(sdoc: Doc, entities: list[dict]) -> None:
             continue
         spans.append((ent, span))
     sdoc.spans[SPANS_KEY] = [s for _, s in spans]
-    outer = {id(e) for e in outermost([e for e, _ in spans])}
-    sdoc.set_ents(filter_spans([s for e, s in spans if id(e) in outer]), default="outside")
+    # in the order of the format, so that of two entities over the same characters the first label wins
+    outer = {id(e) for e in outermost(sorted((e for e, _ in spans), key=entity_order))}
+    # two outermost entities may still share a token (a span covers whole tokens): the longer
+    # token span wins (of two as long, the earlier one; of two equal, the first entity)
+    sdoc.set_ents(outermost([s for e, s in spans if id(e) in outer]), default="outside")
 
 
 def to_spacy(item: Document | dict, vocab=None, split_tokens: bool = False) -> Doc:
@@ -192,8 +196,7 @@ def to_spacy(item: Document | dict, vocab=None, split_tokens: bool = False) -> D
     for tok, tag in zip(sdoc, tags):
         if tag:
             tok.tag_ = tag
-    layers = {k: v for k, v in rec.items()
-              if k not in ("id", "text", "meta", "sentences", "tokens", "entities", "normalized")}
+    layers = {k: v for k, v in rec.items() if k not in CORE_KEYS}
     sdoc.user_data[USER_DATA_KEY] = {
         "id": rec.get("id"), "meta": rec.get("meta") or {}, "entities": entities,
         "sentences": [{"start": s, "end": e} for s, e in sentences], "layers": layers,
@@ -239,13 +242,11 @@ def record_from_spacy(sdoc: Doc) -> dict:
     for span in spans:
         rec = span_record(span)
         if rec is None:
-            attrs = _span_attrs(span)
-            for name in REQUIRED_ATTRS.get(span.label_, ()):
-                attrs.setdefault(name, None)
+            attrs = with_required(span.label_, _span_attrs(span))
             rec = {"label": span.label_, "start": span.start_char, "end": span.end_char,
                    "text": span.text, **attrs}
         entities.append(dict(rec))
-    entities.sort(key=lambda e: (e["start"], -e["end"], e["label"]))
+    entities.sort(key=entity_order)
     out = {"id": info.get("id"), "text": text, "meta": info.get("meta") or {},
            "sentences": sentences, "tokens": tokens, "entities": entities}
     for name in sorted(info.get("layers") or {}):
@@ -271,7 +272,6 @@ class VnextractComponent:
 
     def __init__(self, nlp: Language, name: str = "vnextract", stages: list[str] | None = None,
                  config: dict | None = None, set_sents: bool = False) -> None:
-        from pipeline.base import Pipeline
         self.name = name
         self.pipeline = Pipeline(stages, config=config or {})
         self.set_sents = set_sents
@@ -285,7 +285,7 @@ class VnextractComponent:
             if e <= s:
                 continue
             entities.append({**ent, "start": s, "end": e, "text": sdoc.text[s:e]})
-        entities.sort(key=lambda x: (x["start"], -x["end"], x["label"]))
+        entities.sort(key=entity_order)
         sentences = []
         for sent in ours.sentences:
             s, e = ours.to_original(sent.start, sent.end)

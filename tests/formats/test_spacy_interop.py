@@ -16,7 +16,7 @@ from pipeline import Document, Processor, load, register  # noqa: E402
 from pipeline.document import Token  # noqa: E402
 from pipeline.formats.spacy_interop import SPANS_KEY, from_spacy, record_from_spacy, to_spacy  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # written for these tests
 TEXT = ("Thứ trưởng Bộ Nội vụ Nguyễn Văn An làm việc với UBND tỉnh Khánh Hòa ngày 5/9/2016.\n\n"

@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from pipeline.document import Document
+from pipeline.extras import require
 from pipeline.formats.record import ErrorHandler
 
 
 def write_docbin(records: Iterable[Document | dict], path: str | Path) -> int:
     """Write documents into a spaCy ``DocBin`` file (user data kept, so attributes survive)."""
+    require("spacy", "the spacy export format")
     from spacy.tokens import DocBin
 
     from pipeline.formats.spacy_interop import to_spacy
@@ -32,6 +34,7 @@ def write_docbin(records: Iterable[Document | dict], path: str | Path) -> int:
 
 def read_docbin(path: str | Path, on_error: ErrorHandler | None = None) -> Iterator[dict]:
     """Records from a spaCy ``DocBin`` file (ours or anyone's: ``doc.ents`` or ``spans["vnextract"]``)."""
+    require("spacy", "the spacy import format")
     from spacy.tokens import DocBin
 
     from pipeline.formats.spacy_interop import default_vocab, record_from_spacy

@@ -1,4 +1,4 @@
-"""Tests of the PLACE tagger (pipeline/places.py) and its gazetteers."""
+"""Tests of the PLACE tagger (pipeline/processors/places/) and its gazetteers (pipeline/lexicons/places.py)."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.document import Document
-from pipeline.processors.places.tagger import PlaceTagger
+from pipeline.processors.places import PlaceTagger
 from pipeline.resources import models_dir, read_tsv
 
 ROOT = Path(__file__).resolve().parents[1]

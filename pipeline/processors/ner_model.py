@@ -33,7 +33,7 @@ import regex
 from pipeline.base import Processor
 from pipeline.document import Document
 from pipeline.text.patterns import NAME_INITIAL
-from pipeline.processors.places.tagger import span_heads
+from pipeline.lexicons.places import span_heads
 from pipeline.resources import ResourceError, read_tsv, resource_path
 from pipeline.processors.tokens.tokenizer import _SYLLABLE, Tokenizer, _CrfBackend, _longest_word_at
 

@@ -35,7 +35,7 @@ def texts(tagger: PlaceTagger, text: str, entities=()) -> list[str]:
 # -- the stage --------------------------------------------------------------------
 def test_stage_declaration():
     assert PlaceTagger.name == "places"
-    assert PlaceTagger.requires == frozenset()
+    assert PlaceTagger.requires == frozenset({"ministries"})
     assert PlaceTagger.provides == frozenset({"places"})
 
 

@@ -16,8 +16,8 @@ context makes something else (:mod:`pipeline.processors.places.guards`) and deci
   uses the same name with an administrative word, after a locative trigger ("sân bay Long
   Thành", "cầu Bạch Đằng"), or when a larger unit that contains them follows ("Thụy Văn, Thái
   Thụy, Thái Bình"). A gazetteer commune first seen after a facility noun is tagged bare too.
-- Nothing is tagged inside a MINISTRY or OFFICIAL entity already in ``doc.entities`` (run the
-  ministries stage first: "Ngân hàng Nhà nước Việt Nam" holds no PLACE).
+- Nothing is tagged inside a MINISTRY entity already in ``doc.entities`` (the stage requires the
+  ministries stage: "Ngân hàng Nhà nước Việt Nam" holds no PLACE).
 
 The ``canonical`` attribute (only when the place is known and unambiguous) is described in
 :mod:`pipeline.lexicons.places`; a district or commune that several provinces have is taken in the
@@ -86,7 +86,7 @@ class PlaceTagger(Processor):
     """
 
     name = "places"
-    requires = frozenset()
+    requires = frozenset({"ministries"})
     provides = frozenset({"places"})
 
     def __init__(self, **config: Any) -> None:
@@ -103,7 +103,7 @@ class PlaceTagger(Processor):
         toks = Toks(text)
         gaps = toks.gaps
         accepted = self._decide(text, toks, gaps, self._finder.find(toks))
-        blocked = SpanIndex((e.start, e.end) for e in doc.entities if e.label in ("MINISTRY", "OFFICIAL"))
+        blocked = SpanIndex((e.start, e.end) for e in doc.entities if e.label == "MINISTRY")
         existing = {(e.start, e.end) for e in doc.entities if e.label == "PLACE"}
         layer = doc.layers.setdefault("places", [])
         # a lake or a river named like a commune ("hồ Gia Lạc") is not that commune

@@ -1,4 +1,4 @@
-"""Tests of the PLACE tagger (pipeline/places.py) and its gazetteers."""
+"""Tests of the PLACE tagger (pipeline/processors/places/) and its gazetteers (pipeline/lexicons/places.py)."""
 from __future__ import annotations
 
 import json
@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.base import Pipeline, PipelineError
 from pipeline.document import Document
-from pipeline.processors.places.tagger import PlaceTagger
+from pipeline.lexicons.places import gazetteer, span_heads
+from pipeline.processors.places import PlaceTagger
 from pipeline.resources import models_dir, read_tsv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +37,7 @@ def texts(tagger: PlaceTagger, text: str, entities=()) -> list[str]:
 # -- the stage --------------------------------------------------------------------
 def test_stage_declaration():
     assert PlaceTagger.name == "places"
-    assert PlaceTagger.requires == frozenset()
+    assert PlaceTagger.requires == frozenset({"ministries"})
     assert PlaceTagger.provides == frozenset({"places"})
 
 
@@ -257,9 +259,60 @@ def test_ambiguous_commune_resolved_by_the_province_named_nearby(tagger):
     assert "canonical" not in places(tagger, "Chủ tịch UBND phường Phú Lợi cho biết.")[0].attrs
 
 
+def test_ambiguous_commune_takes_the_nearest_province_and_the_first_named_of_two_as_near(tagger):
+    # "Tân Lập" is a commune in Hà Nội (01), Tây Ninh (80) and many other provinces
+    def code(text):
+        return {e.text: e.attrs["canonical"]["code"] for e in places(tagger, text)}["xã Tân Lập"]
+    assert code("Ở Tây Ninh có xã Tân Lập; Hà Nội cũng có.") == "80"
+    assert code("Tây Ninh, Hà Nội và xã Tân Lập.") == "01"
+    assert code("Hà Nội và ở xã Tân Lập, Tây Ninh") == "01"  # both 12 characters away
+
+
 def test_historical_province(tagger):
     (e,) = places(tagger, "Ông quê ở Hà Tây.")
     assert e.attrs["canonical"]["code"] == "01"
+
+
+# -- one lexicon per process, a stage that never changes -------------------------------------
+def test_stages_share_one_read_only_lexicon(tagger):
+    assert gazetteer() is gazetteer()
+    lex = gazetteer()
+    with pytest.raises(TypeError):
+        lex.names["Hà Nội"] = None  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        lex.names["Hà Nội"].ntok = 3  # type: ignore[misc]
+    assert lex.canonical("Hải Dương", None)["pre2025"] == {"name": "Tỉnh Hải Dương", "code": "30"}
+
+
+def test_a_changed_canonical_does_not_leak_into_the_next_document(tagger):
+    text = "Lãnh đạo tỉnh Hải Dương họp."
+    (e,) = places(tagger, text)
+    e.attrs["canonical"]["code"] = "99"
+    e.attrs["canonical"]["pre2025"]["code"] = "99"
+    (again,) = places(tagger, text)
+    assert again.attrs["canonical"]["code"] == "31"
+    assert again.attrs["canonical"]["pre2025"]["code"] == "30"
+
+
+def test_the_stage_gives_the_same_result_from_several_threads(tagger):
+    from concurrent.futures import ThreadPoolExecutor
+    docs = ["Phường Phú Lợi (TP.HCM) và xã Tân Lập, Tây Ninh.", "Đoàn từ Hải Dương sang Nhật Bản.",
+            "Khách đến Đà Lạt, Hội An và cầu Mỹ Quang - Bến Lở."] * 20
+    alone = [texts(tagger, d) for d in docs]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(lambda d: texts(PlaceTagger(), d), docs)) == alone
+
+
+def test_the_ministries_stage_must_come_first():
+    with pytest.raises(PipelineError, match="ministries"):
+        Pipeline(["places"])
+    Pipeline(["ministries", "places"])
+
+
+def test_span_heads_for_other_stages():
+    heads, compass = span_heads()
+    assert {"xã", "thành phố", "sông", "quần đảo"} <= heads
+    assert "Đông" in compass
 
 
 # -- data -------------------------------------------------------------------------------

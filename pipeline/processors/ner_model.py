@@ -33,10 +33,10 @@ import regex
 from pipeline.base import Processor
 from pipeline.document import Document
 from pipeline.text.patterns import NAME_INITIAL
-from pipeline.processors.places.tagger import span_heads
-from pipeline.resources import ResourceError, read_tsv, resource_path, shared
 from pipeline.lexicons.people import honorifics, surnames
+from pipeline.lexicons.places import span_heads
 from pipeline.processors.tokens.crf import CrfBackend, thread_taggers
+from pipeline.resources import ResourceError, read_tsv, resource_path, shared
 from pipeline.spans import Occupancy, SpanIndex
 from pipeline.text.syllables import SYLLABLE, describe, longest_word_at
 
@@ -71,7 +71,7 @@ class NerModelTagger(Processor):
     annotation format's PLACE is an administrative unit, a settlement, a region or a natural
     feature, and a structure or landmark named after one is not ("Long Thành" stays the PLACE).
     The head words the places stage keeps in a PLACE span ("xã", "ấp", "sông", "núi":
-    :func:`pipeline.processors.places.tagger.span_heads`) and the ``place_head`` rows of the filters file ("vùng")
+    :func:`pipeline.lexicons.places.span_heads`) and the ``place_head`` rows of the filters file ("vùng")
     keep a PLACE.
 
     Options: ``model`` (file name under ``models/``, default :attr:`MODEL`), ``labels``

@@ -8,7 +8,8 @@ import sys
 import pytest
 
 from pipeline.document import Document
-from pipeline.processors.officials.tagger import OfficialTagger, looks_vietnamese
+from pipeline.processors.officials import OfficialTagger
+from pipeline.text.vietnamese import looks_vietnamese
 
 ROOT_SCORE = "tools/score.py"
 

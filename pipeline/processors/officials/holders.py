@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import accumulate
 from typing import Callable
 
 import regex
@@ -196,14 +197,14 @@ def known_holders(lex: Lexicon, ctx: DocContext, offices: list[Office], people: 
     text, date = ctx.text, ctx.day
     if lex.known_re is None:
         return
+    comp_ends = sorted(o.comp_end for o in offices)
     for m in lex.known_re.finditer(text):
         surface = m.group(0)
         full = lex.known_alias.get(surface, surface)
         if surface != full:
             # an alias (foreign surname) needs an honorific or office before it
             if not lex.hon_end_re.search(text[max(0, m.start() - 20):m.start()]) and \
-                    not any(o.comp_end <= m.start() and
-                            not text[o.comp_end:m.start()].strip() for o in offices):
+                    not _office_right_before(text, comp_ends, m.start()):
                 continue
         if ctx.in_zones(m.start(), m.end()):
             continue
@@ -220,6 +221,15 @@ def known_holders(lex: Lexicon, ctx: DocContext, offices: list[Office], people: 
                 p.foreign = True
 
 
+def _office_right_before(text: str, comp_ends: list[int], pos: int) -> bool:
+    """True if an office's organisation phrase ends right before ``pos``, with nothing but blanks between."""
+    blank = pos
+    while blank > 0 and text[blank - 1].isspace():
+        blank -= 1
+    i = bisect.bisect_right(comp_ends, pos)
+    return i > 0 and comp_ends[i - 1] >= blank
+
+
 def counterparts(lex: Lexicon, ctx: DocContext, offices: list[Office], people: dict[str, Person],
                  person_for: Callable[..., Person]) -> None:
     """Give the name after "người đồng cấp" (and a country) the office named last before it in the text,
@@ -228,6 +238,12 @@ def counterparts(lex: Lexicon, ctx: DocContext, offices: list[Office], people: d
     text = ctx.text
     if lex.counterpart_re is None:
         return
+    # the offices before the first one starting at or after a position: those before the first index
+    # where the running maximum of starts reaches it; the last of them that is an office of the state
+    reach = list(accumulate((off.start for off in offices), max))
+    last_state: list[Office | None] = [None]
+    for off in offices:
+        last_state.append(off if off.level not in ("nonofficial", "rank") else last_state[-1])
     for m in lex.counterpart_re.finditer(text):
         first = NEXT_TOKEN.match(text, m.end())
         toks = name_tokens(text, first.start(1), 7)[0] if first else []
@@ -243,12 +259,8 @@ def counterparts(lex: Lexicon, ctx: DocContext, offices: list[Office], people: d
         name = text[span[0]:span[1]]
         if ctx.in_zones(*span) or (name in people and people[name].offices):
             continue
-        ref = None   # the office named last before "đồng cấp": its holder must be known
-        for off in offices:
-            if off.start >= m.start():
-                break
-            if off.level not in ("nonofficial", "rank"):
-                ref = off
+        # the office named last before "đồng cấp": its holder must be known
+        ref = last_state[bisect.bisect_left(reach, m.start())]
         if ref is None or ref.person is None or ref.company or ref.person == name or \
                 m.start() - ref.comp_end > 300:
             continue
@@ -326,6 +338,7 @@ def appointed_offices(lex: Lexicon, ctx: DocContext, offices, people, names_at) 
     text = ctx.text
     spans = sorted(names_at)
     ends = [sp[1] for sp in spans]
+    starts = sorted(o.start for o in offices)
     for off in offices:
         if off.person is not None or off.name is not None or off.level == "nonofficial":
             continue
@@ -337,7 +350,7 @@ def appointed_offices(lex: Lexicon, ctx: DocContext, offices, people, names_at) 
         span = spans[i]
         gap = text[span[1]:off.start]
         if len(gap) > 120 or not _PASSIVE.search(gap) or _SENTENCE_END.search(gap) or \
-                any(span[1] <= o.start < off.start for o in offices if o is not off):
+                bisect.bisect_left(starts, span[1]) < bisect.bisect_left(starts, off.start):
             continue
         p = people.get(names_at[span])
         if p is None:
@@ -378,19 +391,26 @@ def career_offices(lex: Lexicon, text: str, people: dict[str, Person], offices: 
     """Give the offices of a career list to the person named last before it."""
     if not people or ":" not in text:
         return
+    by_start = sorted(range(len(offices)), key=lambda k: offices[k].start)
+    starts = [offices[k].start for k in by_start]
+    ends: list[int] | None = None
     for cm in lex.career_re.finditer(text):
         stop = _LIST_END.search(text, cm.end())
         end = stop.start() if stop else len(text)
-        listed = [o for o in offices if cm.end() <= o.start < end and o.person is None and o.name is None]
+        within = sorted(by_start[bisect.bisect_left(starts, cm.end()):bisect.bisect_left(starts, end)])
+        listed = [offices[k] for k in within if offices[k].person is None and offices[k].name is None]
         if not listed:
             continue
-        best, best_end = None, -1
-        for p in people.values():
-            for ms, me in p.mentions:
-                if best_end < me <= cm.start() and cm.start() - me < 600:
-                    best, best_end = p, me
-        if best is None:
+        if ends is None:
+            # every mention by its end; of mentions ending together, the first in people's order
+            mentions = sorted((me, seq, p) for seq, (me, p) in
+                              enumerate((me, p) for p in people.values() for _, me in p.mentions))
+            ends = [me for me, _, _ in mentions]
+        # the person whose mention ends last before the list (and less than 600 characters before it)
+        j = bisect.bisect_right(ends, cm.start())
+        if not j or cm.start() - ends[j - 1] >= 600:
             continue
+        best = mentions[bisect.bisect_left(ends, ends[j - 1])][2]
         for o in listed:
             o.person = best.name
             best.offices.append(o)

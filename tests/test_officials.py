@@ -8,7 +8,8 @@ import sys
 import pytest
 
 from pipeline.document import Document
-from pipeline.processors.officials.tagger import OfficialTagger, looks_vietnamese
+from pipeline.processors.officials import OfficialTagger
+from pipeline.text.vietnamese import looks_vietnamese
 
 ROOT_SCORE = "tools/score.py"
 
@@ -511,3 +512,24 @@ def test_a_name_that_ends_in_an_initial_keeps_it(tagger, text, name):
 def test_a_foreign_name_after_an_office_does_not_take_in_the_city_before_it(tagger):
     doc = run(tagger, "Thị trưởng London Sadiq Khan cho biết.", places=["London"])
     assert officials(doc)[0][0] == "Sadiq Khan"
+
+
+def test_one_tagger_shared_by_eight_threads_gives_the_sequential_output(shared, tagger):
+    """The stage keeps no per-document state: 8 threads tagging the dev texts with one tagger at once
+    give exactly what one thread gives."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline import DEFAULT_STAGES, load
+    upstream = load(DEFAULT_STAGES[:DEFAULT_STAGES.index("officials")])
+    inputs = [upstream(Document.from_dict(json.loads(line))).to_json()
+              for line in (shared / "gold" / "dev.input.jsonl").open(encoding="utf-8")]
+
+    def tag(record: dict) -> str:
+        doc = tagger(Document.from_dict(record))
+        return json.dumps(doc.to_json(), ensure_ascii=False, sort_keys=True)
+
+    sequential = [tag(r) for r in inputs]
+    assert any('"OFFICIAL"' in out for out in sequential)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        threaded = list(pool.map(tag, inputs * 8))
+    assert threaded == sequential * 8

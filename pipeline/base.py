@@ -39,12 +39,12 @@ class Processor:
 _REGISTRY: dict[str, str | type[Processor]] = {
     "normalize": "pipeline.processors.normalize:Normalizer",
     "sentences": "pipeline.processors.sentences:SentenceSplitter",
-    "tokens": "pipeline.processors.tokens.tokenizer:Tokenizer",
+    "tokens": "pipeline.processors.tokens:Tokenizer",
     "abbreviations": "pipeline.processors.abbreviations:AbbreviationFinder",
-    "ministries": "pipeline.processors.ministries.tagger:MinistryTagger",
-    "places": "pipeline.processors.places.tagger:PlaceTagger",
-    "officials": "pipeline.processors.officials.tagger:OfficialTagger",
-    "dates": "pipeline.processors.dates.tagger:DateTagger",
+    "ministries": "pipeline.processors.ministries:MinistryTagger",
+    "places": "pipeline.processors.places:PlaceTagger",
+    "officials": "pipeline.processors.officials:OfficialTagger",
+    "dates": "pipeline.processors.dates:DateTagger",
     "reform_areas": "pipeline.processors.reform_areas:ReformAreaTagger",
     "ner_model": "pipeline.processors.ner_model:NerModelTagger",
 }

@@ -421,10 +421,13 @@ def test_foreign_states_and_cities(tagger):
 # -- robustness -------------------------------------------------------------------------------
 try:
     from hypothesis import given, settings, strategies as st
-except ImportError:  # pragma: no cover
+except ImportError:  # the property test below is reported as skipped, never silently absent
     given = None
 
-if given is not None:
+if given is None:
+    def test_any_text_gives_valid_offsets():
+        pytest.skip("needs hypothesis: pip install -e '.[test]'")
+else:
     _PIECES = st.sampled_from(["tỉnh", "Quảng Ninh", "TP.", "HCM", "xã", "Tân An", "ông", "Nguyễn",
                                "Anh", "Mỹ", " - ", ", ", "(", ")", ".", "\n", "quận", "1", "P.", "Việt",
                                "Trung", "bang", "thôn", "Bạch Đằng", "cầu", "Hà Nội", "A", "é"])

@@ -30,6 +30,13 @@ class _Errors:
         print(f"vnextract: error: {err}", file=sys.stderr)
 
 
+def _summary(args: argparse.Namespace, errors: "_Errors", done: str) -> int:
+    """Say what was done (always when something went wrong) and give the exit status."""
+    if not args.quiet or errors.count:
+        print(f"vnextract: {done}, {errors.count} errors", file=sys.stderr)
+    return 1 if errors.count else 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from pipeline.formats.labelstudio import write_labelstudio
     from pipeline.formats.record import read_annotated
@@ -46,10 +53,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"vnextract: cannot write {args.out}: {exc}", file=sys.stderr)
         return 2
-    if not args.quiet or errors.count:
-        print(f"vnextract: {n} documents exported as {args.format} to {where}, {errors.count} errors",
-              file=sys.stderr)
-    return 1 if errors.count else 0
+    return _summary(args, errors, f"{n} documents exported as {args.format} to {where}")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -73,10 +77,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"vnextract: cannot import {args.source}: {exc}", file=sys.stderr)
         return 1
-    if not args.quiet or errors.count:
-        print(f"vnextract: {n} documents imported from {args.format} into {args.out}, {errors.count} errors",
-              file=sys.stderr)
-    return 1 if errors.count else 0
+    return _summary(args, errors, f"{n} documents imported from {args.format} into {args.out}")
 
 
 def add_subcommands(subparsers) -> None:

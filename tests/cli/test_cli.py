@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.cli.main import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FAST = ["--stages", "normalize,sentences,tokens", "--quiet"]
 
 

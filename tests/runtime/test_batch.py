@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.cli.main import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FAST = ["--stages", "normalize,sentences,tokens", "--tokenizer", "syllables", "--quiet"]
 TEMPLATES = [
     "Ngày {d}/{m}, Bộ Nội vụ tổ chức hội nghị về cải cách hành chính tại tỉnh Quảng Ninh lần thứ {i}.",

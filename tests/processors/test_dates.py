@@ -16,8 +16,8 @@ import pytest
 from pipeline.document import Document
 from pipeline.processors.dates import DateTagger, find_dates
 
-ROOT = Path(__file__).resolve().parent.parent
-TABLE = Path(__file__).resolve().parent / "data" / "dates_table.tsv"
+ROOT = Path(__file__).resolve().parents[2]
+TABLE = ROOT / "tests" / "data" / "dates_table.tsv"
 SHARED = ROOT.parent / "shared"
 
 

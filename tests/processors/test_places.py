@@ -12,7 +12,7 @@ from pipeline.lexicons.places import gazetteer, span_heads
 from pipeline.processors.places import PlaceTagger
 from pipeline.resources import models_dir, read_tsv
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 
 

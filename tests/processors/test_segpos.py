@@ -113,7 +113,7 @@ def _vtb(shared: Path) -> Path:
 
 def test_vtb_test_f1_end_to_end(shared, tok):
     import sys
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from bench.tokenizers import evaluate, read_conllu
     sents = read_conllu(_vtb(shared) / "vi_vtb-ud-test.conllu")[:300]
     p, r, f = evaluate(lambda text: [(t.start, t.end) for t in tok.tokenize(text)], sents)

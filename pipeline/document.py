@@ -15,6 +15,20 @@ class InvalidDocument(ValueError):
     """A document that cannot be processed (no text, wrong type, broken offsets)."""
 
 
+def span_problem(text: str, start: Any, end: Any, surface: str | None = None, empty: bool = True) -> str | None:
+    """Why ``start:end`` breaks the offset invariant of ``text``, or None: the offsets must be whole
+    numbers inside the text (``empty``: may a span be empty?), and ``surface``, when given, must be
+    exactly ``text[start:end]``. The one check behind ``Document.validate``, ``vnextract validate``
+    and the importers."""
+    if not (isinstance(start, int) and isinstance(end, int)):
+        return f"span {start!r}:{end!r} is not a pair of offsets"
+    if not (0 <= start <= end <= len(text)) or (start == end and not empty):
+        return f"span {start}:{end} outside text of length {len(text)}"
+    if surface is not None and text[start:end] != surface:
+        return f"text {surface!r} does not match text[{start}:{end}] {text[start:end]!r}"
+    return None
+
+
 @dataclass(slots=True)
 class Span:
     """A plain region of the text (a sentence, a paragraph)."""
@@ -162,24 +176,22 @@ class Document:
     # -- checks and output --------------------------------------------------
     def validate(self) -> None:
         """Raise InvalidDocument if any span is outside the text or an entity's text is wrong."""
-        n = len(self.text)
+        text = self.text
         for layer_name, spans in (("sentences", self.sentences), ("tokens", self.tokens)):
             for s in spans:
-                if not 0 <= s.start <= s.end <= n:
-                    raise InvalidDocument(f"document {self.id!r}: {layer_name} span {s.start}:{s.end} outside text")
+                problem = span_problem(text, s.start, s.end)
+                if problem:
+                    raise InvalidDocument(f"document {self.id!r}: {layer_name}: {problem}")
         for e in self.entities:
-            if not 0 <= e.start < e.end <= n or self.text[e.start:e.end] != e.text:
-                raise InvalidDocument(
-                    f"document {self.id!r}: entity {e.label} {e.start}:{e.end} {e.text!r} "
-                    f"does not match text {self.text[e.start:e.end]!r}")
+            problem = span_problem(text, e.start, e.end, e.text, empty=False)
+            if problem:
+                raise InvalidDocument(f"document {self.id!r}: entity {e.label}: {problem}")
         for name, items in self.layers.items():
             for item in items:
                 if isinstance(item, dict) and "start" in item and "end" in item:
-                    s, t = item["start"], item["end"]
-                    if not 0 <= s <= t <= n:
-                        raise InvalidDocument(f"document {self.id!r}: {name} span {s}:{t} outside text")
-                    if "text" in item and self.text[s:t] != item["text"]:
-                        raise InvalidDocument(f"document {self.id!r}: {name} span {s}:{t} text mismatch")
+                    problem = span_problem(text, item["start"], item["end"], item.get("text"))
+                    if problem:
+                        raise InvalidDocument(f"document {self.id!r}: {name}: {problem}")
 
     def to_json(self) -> dict:
         """The output object of the annotation format (../shared/spec/annotation-format.md)."""

@@ -8,18 +8,20 @@ the order of the format (by start, longer first).
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from importlib import resources
 from typing import Iterator
 
+from pipeline.document import span_problem
+from pipeline.resources import shared
 
-@lru_cache(maxsize=1)
+
+@shared
 def schema() -> dict:
     """The output format's JSON Schema, as shipped in the package."""
     return json.loads(resources.files("pipeline").joinpath("data/annotation.schema.json").read_text("utf-8"))
 
 
-@lru_cache(maxsize=1)
+@shared
 def _validator():
     import jsonschema
     cls = jsonschema.validators.validator_for(schema())
@@ -36,18 +38,17 @@ def validate_record(record: dict) -> list[str]:
     if problems:
         return problems
     text = record["text"]
-    n = len(text)
     for layer in ("sentences", "tokens", "paragraphs", "abbreviations"):
         for i, span in enumerate(record.get(layer, [])):
-            if not 0 <= span["start"] <= span["end"] <= n:
-                problems.append(f"{layer}/{i}: span {span['start']}:{span['end']} outside text of length {n}")
+            problem = span_problem(text, span["start"], span["end"])
+            if problem:
+                problems.append(f"{layer}/{i}: {problem}")
     previous = None
     for i, ent in enumerate(record["entities"]):
         s, e = ent["start"], ent["end"]
-        if not s < e <= n:
-            problems.append(f"entities/{i}: span {s}:{e} outside text of length {n}")
-        elif text[s:e] != ent["text"]:
-            problems.append(f"entities/{i}: text {ent['text']!r} but text[{s}:{e}] is {text[s:e]!r}")
+        problem = span_problem(text, s, e, ent["text"], empty=False)
+        if problem:
+            problems.append(f"entities/{i}: {problem}")
         key = (s, -e)
         if previous is not None and key < previous:
             problems.append(f"entities/{i}: not in order (by start, longer first)")

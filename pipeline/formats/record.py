@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from pipeline.document import Document, Entity, OffsetMap, Span, Token
+from pipeline.document import Document, Entity, OffsetMap, Span, Token, span_problem
 from pipeline.resources import shared
 from pipeline.runtime.readers import InputError, dumps
 from pipeline.schema import schema
@@ -124,11 +124,9 @@ def check_record(rec: Any) -> str | None:
     for i, e in enumerate(ents):
         if not isinstance(e, dict) or not isinstance(e.get("label"), str):
             return f"entity {i} has no label"
-        s, t = e.get("start"), e.get("end")
-        if not (isinstance(s, int) and isinstance(t, int) and 0 <= s < t <= len(text)):
-            return f"entity {i} has a span {s}:{t} outside the text"
-        if "text" in e and text[s:t] != e["text"]:
-            return f"entity {i} text {e['text']!r} does not match text[{s}:{t}] {text[s:t]!r}"
+        problem = span_problem(text, e.get("start"), e.get("end"), e.get("text"), empty=False)
+        if problem:
+            return f"entity {i}: {problem}"
     return None
 
 

@@ -95,7 +95,9 @@ class Lexicon:
             cues.setdefault(row["kind"].strip(), []).append(row["value"].strip())
         self.countries = frozenset(tuple(c.split()) for c in cues.get("country", []))
         self.country_max = max((len(c) for c in self.countries), default=1)
-        self.vn_country = frozenset({("Việt", "Nam"), ("VN",)})
+        self.vn_country = frozenset(tuple(c.split()) for c in cues.get("home_country", []))
+        self.place_words = frozenset(w.casefold() for w in cues.get("place_word", []))
+        self.agency_heads = tuple(cues.get("agency_head", []))
         self.place_blockers = frozenset(tuple(p.split()) for p in cues.get("place_blocker", []))
         self.lead = frozenset(tuple(w.split()) for w in cues.get("lead", []))
         self.stop = frozenset(tuple(w.split()) for w in cues.get("stop", []))
@@ -213,7 +215,7 @@ class Lexicon:
         self.agencies = agencies
         self.agency_re = re.compile(rf"(?<!\w)(?:{trie_pattern(agencies)})(?![\w&])") if agencies else None
         # the rest of an agency's name right after its head's office: "Cục trưởng [Cục] Hàng không Việt Nam"
-        heads = {"cục": "Cục trưởng", "tổng cục": "Tổng cục trưởng", "vụ": "Vụ trưởng", "viện": "Viện trưởng"}
+        heads = {title.casefold().removesuffix(" trưởng"): title for title in self.agency_heads}
         rests: dict[str, dict[str, str]] = {}
         for key in agencies:
             for head, title in heads.items():

@@ -29,7 +29,6 @@ _CAP_TOKEN = regex.compile(r"(?:\p{Lu}|\d)[\p{L}\p{M}\d.&'’\-]*")
 # an abbreviation in parentheses inside an organisation phrase: "Ủy ban T.Ư Mặt trận Tổ quốc (MTTQ) Việt Nam"
 _PAREN_ABBR = regex.compile(r"[ \t]*\((?=[^)]*\p{Lu}[^)]*\p{Lu})[\p{Lu}\d&.\-]{2,12}\)(?=[ \t])")
 _COMMA_OR_PAREN = re.compile(r"[ \t]*[,(][ \t]*")
-_PLACE_WORDS = {"thành phố", "phố", "thủ đô", "bang", "tỉnh", "tại", "ở", "vùng", "hạt", "quận", "tp", "tp."}
 _PHRASE_END = re.compile(r"[,.;:()\n–—]")
 _FULL_STOP = re.compile(r"[.!?\n]\s")
 APPOSITION_GAP = re.compile(r"[ \t]*,[ \t]*")
@@ -189,7 +188,7 @@ def scan_after(lex: Lexicon, ctx: DocContext, off: Office) -> None:
                 bool(lex.local_re.search(text, off.end, s))
             parsed = parse_run(lex, words, adjacent=(i == 0), blocked=blocked,
                                      allow_country=not domestic, after_country=prev_country,
-                                     after_place_word=i > 0 and toks[i - 1][0].casefold() in _PLACE_WORDS)
+                                     after_place_word=i > 0 and toks[i - 1][0].casefold() in lex.place_words)
             if civil and (parsed is None or parsed[0] != 0 or i != 0):
                 break
             if parsed is not None:

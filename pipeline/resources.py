@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import threading
-from functools import wraps
+from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Callable, TypeVar
 
@@ -99,6 +99,30 @@ def shared(load: Callable[[], T]) -> Callable[[], T]:
 
     get.cache_clear = box.clear  # type: ignore[attr-defined]
     return get
+
+
+class ThreadTaggers:
+    """The python-crfsuite taggers of one model file, one per thread: a tagger keeps the sequence it
+    is tagging inside it, so threads must not share one (each opens the file once, which costs little)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._local = threading.local()
+
+    def get(self):
+        tagger = getattr(self._local, "tagger", None)
+        if tagger is None:
+            import pycrfsuite  # a core dependency; imported where a CRF model is first used
+            tagger = self._local.tagger = pycrfsuite.Tagger()
+            tagger.open(self.path)
+        return tagger
+
+
+@lru_cache(maxsize=None)
+def thread_taggers(path: str) -> ThreadTaggers:
+    """The per-thread taggers of a model file that does not change while the process runs (the shipped
+    models), one set per file."""
+    return ThreadTaggers(path)
 
 
 def sha256(path: Path) -> str:

@@ -35,8 +35,8 @@ from pipeline.document import Document
 from pipeline.text.patterns import NAME_INITIAL
 from pipeline.lexicons.people import honorifics, surnames
 from pipeline.lexicons.places import span_heads
-from pipeline.processors.tokens.crf import CrfBackend, thread_taggers
-from pipeline.resources import ResourceError, read_tsv, resource_path, shared
+from pipeline.lexicons.words import place_names, segmenter_words
+from pipeline.resources import ResourceError, read_tsv, resource_path, shared, thread_taggers
 from pipeline.spans import Occupancy, SpanIndex
 from pipeline.text.syllables import SYLLABLE, describe, longest_word_at
 
@@ -91,7 +91,6 @@ class NerModelTagger(Processor):
 
     VERSION = "20261127c"
     MODEL = f"local/ner_crf_vlsp2018_phoner_{VERSION}.crfsuite"
-    NAME_LIST = CrfBackend.NAME_LIST
     FILTERS = f"ner_model_filters_{VERSION}.tsv"
     def __init__(self, model: str | None = None, labels: list[str] | tuple[str, ...] | None = None,
                  propagate: bool = True, nest_org: bool = True, consistent: bool = True, **config) -> None:
@@ -108,7 +107,7 @@ class NerModelTagger(Processor):
                         "the stage adds nothing", self.model_name)
             self.taggers = None
         self.resources = self.load_resources()
-        self._words = dictionary_words()
+        self._words = segmenter_words()[0]
         rows = read_tsv(self.FILTERS)
         self._not_name = frozenset(r["word"] for r in rows if r["kind"] == "not_name")
         self._not_name_re = regex.compile(
@@ -453,11 +452,7 @@ class NerModelTagger(Processor):
 @shared
 def feature_resources() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(place names, their prefixes, family names) for the model's features, once per process."""
-    names, prefixes = CrfBackend.load_dictionary((CrfBackend.NAME_LIST,), lower=False)
+    names, prefixes = place_names()
     return names, prefixes, frozenset(surnames())
 
 
-@shared
-def dictionary_words() -> frozenset[str]:
-    """The crf segmenter's multi-syllable words (lowercased), once per process."""
-    return CrfBackend.load_dictionary()[0]

@@ -9,7 +9,6 @@ from pipeline.processors.ner_model import NerModelTagger
 from pipeline.processors.tokens import Tokenizer
 from pipeline.resources import models_dir
 from pipeline.spans import Occupancy, SpanIndex
-from pipeline.processors.tokens.crf import CrfBackend
 from pipeline.text.syllables import SYLLABLE, syllable_info
 
 pycrfsuite = pytest.importorskip("pycrfsuite")

@@ -1,11 +1,9 @@
 """The ``crf`` backend of the tokens stage: word segmentation and POS tags in one pass."""
 from __future__ import annotations
 
-import threading
-from functools import lru_cache
-
 from pipeline.processors.tokens.backends import Backend
-from pipeline.resources import read_tsv, resource_path, shared
+from pipeline.lexicons.words import MAX_WORD, NAME_LIST, VERSION, WORD_LISTS, load_dictionary
+from pipeline.resources import ThreadTaggers, resource_path, shared, thread_taggers
 from pipeline.text.syllables import SYLLABLE, describe, longest_word_at
 
 
@@ -37,23 +35,6 @@ def _dict_matches(seq: list[str], words: frozenset[str], prefixes: frozenset[str
     return starts, ends, inside
 
 
-class ThreadTaggers:
-    """One python-crfsuite tagger per thread for one model file: a tagger keeps the sequence it is
-    tagging inside it, so threads must not share one (opening the file again costs little)."""
-
-    def __init__(self, path) -> None:
-        self.path = str(path)
-        self._local = threading.local()
-
-    def get(self):
-        tagger = getattr(self._local, "tagger", None)
-        if tagger is None:
-            import pycrfsuite
-            tagger = self._local.tagger = pycrfsuite.Tagger()
-            tagger.open(self.path)
-        return tagger
-
-
 class CrfBackend(Backend):
     """Word segmentation and POS in one pass: a python-crfsuite model over syllables.
 
@@ -76,11 +57,11 @@ class CrfBackend(Backend):
     """
 
     name = "crf"
-    VERSION = "20261127b"
+    VERSION = VERSION
     MODEL = f"segpos_crf_vtb_{VERSION}.crfsuite"
-    WORD_LISTS = (f"segpos_words_vtb_{VERSION}.tsv", f"segpos_words_pyvi_{VERSION}.tsv")
-    NAME_LIST = f"segpos_names_{VERSION}.tsv"
-    MAX_WORD = 4  # longest dictionary word looked up, in syllables
+    WORD_LISTS = WORD_LISTS
+    NAME_LIST = NAME_LIST
+    MAX_WORD = MAX_WORD  # longest dictionary word looked up, in syllables
     # "d:<longest word starting here><ending here><covering here><starting at the previous syllable>
     # <place name: 0 no, B starts, I continues>", formatted once
     _DICT = _crf_dict_features(MAX_WORD)
@@ -100,29 +81,13 @@ class CrfBackend(Backend):
         else:
             self._taggers, self._dicts = ThreadTaggers(model), dicts
 
-    @classmethod
-    def load_dictionary(cls, names: tuple[str, ...] | None = None,
-                        lower: bool = True) -> tuple[frozenset[str], frozenset[str]]:
-        """The multi-syllable words of the word lists (syllables joined by one space; lowercased
-        unless ``lower`` is false) and their proper prefixes of two or more syllables (so a lookup
-        can stop early)."""
-        words: set[str] = set()
-        for name in names or cls.WORD_LISTS:
-            words.update(row["word"].lower() if lower else row["word"] for row in read_tsv(name))
-        words = {w for w in words if " " in w and w.count(" ") < cls.MAX_WORD}
-        prefixes = set()
-        for w in words:
-            parts = w.split(" ")
-            for k in range(2, len(parts)):
-                prefixes.add(" ".join(parts[:k]))
-        return frozenset(words), frozenset(prefixes)
+    load_dictionary = staticmethod(load_dictionary)
 
     @classmethod
     def load_dictionaries(cls) -> tuple[frozenset[str], ...]:
         """The ``dicts`` argument of :meth:`features`: (words, prefixes) of both word lists, of the
         place names (case kept), and of the pyvi list alone."""
-        return (*cls.load_dictionary(), *cls.load_dictionary((cls.NAME_LIST,), lower=False),
-                *cls.load_dictionary(cls.WORD_LISTS[1:]))
+        return (*load_dictionary(), *load_dictionary((NAME_LIST,), lower=False), *load_dictionary(WORD_LISTS[1:]))
 
     @classmethod
     def features(cls, syllables: list[str], low: list[str], shapes: list[str],
@@ -208,10 +173,3 @@ class CrfBackend(Backend):
 def shipped_model() -> tuple[ThreadTaggers, tuple[frozenset[str], ...]]:
     """The shipped model and its dictionaries (:meth:`CrfBackend.load_dictionaries`), once per process."""
     return thread_taggers(str(resource_path(CrfBackend.MODEL))), CrfBackend.load_dictionaries()
-
-
-@lru_cache(maxsize=None)
-def thread_taggers(path: str) -> ThreadTaggers:
-    """The per-thread taggers of a model file that does not change while the process runs (the shipped
-    models), one set per file."""
-    return ThreadTaggers(path)

@@ -62,10 +62,10 @@ def find_offices(lex: Lexicon, ctx: DocContext, triggers) -> list[Office]:
         if key == "đại biểu":
             if assembly is None:
                 assembly = bool(lex.assembly_re.search(text))
-                councils = council_mentions(lex, text)
+                councils = Councils(lex, text)
             if not assembly:
                 continue   # a conference delegate
-            if councils and council_nearer(councils, t_start):
+            if councils and councils.nearer(t_start):
                 info = lex.offices.get("đại biểu hđnd", info)   # a deputy of a people's council
         before = text[max(0, t_start - 30):t_start]
         if key.startswith("bí thư") and before.endswith(("Ban ", "ban ")):
@@ -92,25 +92,30 @@ def find_offices(lex: Lexicon, ctx: DocContext, triggers) -> list[Office]:
     return out
 
 
-def council_mentions(lex: Lexicon, text: str) -> list[tuple[int, bool]]:
-    """(position, is a council?) of every mention of a people's council or of the National Assembly,
-    or [] when the text names no council."""
-    council = [(m.start(), True) for m in lex.council_re.finditer(text)]
-    if not council:
-        return []
-    return sorted(council + [(m.start(), False) for m in lex.assembly_named_re.finditer(text)])
+class Councils:
+    """Where the text names a people's council or the National Assembly, and which it names more."""
 
+    def __init__(self, lex: Lexicon, text: str) -> None:
+        council = [(m.start(), True) for m in lex.council_re.finditer(text)]
+        mentions = sorted(council + [(m.start(), False) for m in lex.assembly_named_re.finditer(text)]) \
+            if council else []
+        self.starts = [at for at, _ in mentions]
+        self.is_council = [c for _, c in mentions]
+        self.n_council = len(council)
 
-def council_nearer(mentions: list[tuple[int, bool]], pos: int) -> bool:
-    """True when the text names a people's council more often than the National Assembly, or as often
-    and the body named last before ``pos`` (else first after it) is a council."""
-    n_council = sum(is_council for _, is_council in mentions)
-    if 2 * n_council != len(mentions):
-        return 2 * n_council > len(mentions)
-    before = [is_council for at, is_council in mentions if at < pos]
-    if before:
-        return before[-1]
-    return next(is_council for at, is_council in mentions if at > pos)
+    def __bool__(self) -> bool:
+        return bool(self.starts)
+
+    def nearer(self, pos: int) -> bool:
+        """True when the text names a people's council more often than the National Assembly, or as
+        often and the body named last before ``pos`` (else first after it) is a council."""
+        total = len(self.starts)
+        if 2 * self.n_council != total:
+            return 2 * self.n_council > total
+        i = bisect.bisect_left(self.starts, pos)
+        if i > 0:
+            return self.is_council[i - 1]
+        return self.is_council[bisect.bisect_right(self.starts, pos)]
 
 
 def scan_after(lex: Lexicon, ctx: DocContext, off: Office) -> None:

@@ -125,7 +125,12 @@ def scan_after(lex: Lexicon, ctx: DocContext, off: Office) -> None:
     p = off.end
     while len(toks) < 16:
         if toks:
-            pa = _PAREN_ABBR.match(text, p)
+            # "(ABC) ": at most 12 characters inside; the match is tried only on so short a window,
+            # since the regex module looks for the "(" in the whole rest of the text first
+            q = p
+            while q < len(text) and text[q] in " \t":
+                q += 1
+            pa = _PAREN_ABBR.match(text, p, q + 15) if text.startswith("(", q) else None
             if pa:
                 p = pa.end()   # the abbreviation of the organisation just named: skipped
                 continue

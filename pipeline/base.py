@@ -132,8 +132,17 @@ class Pipeline:
         return doc
 
     def pipe(self, items: Iterable[str | dict | Document],
-             on_error: Callable[[Any, Exception], None] | None = None) -> Iterator[Document]:
-        """Process items lazily. With ``on_error``, a failing item is reported and skipped."""
+             on_error: Callable[[Any, Exception], None] | None = None,
+             doc_timeout: float = 0) -> Iterator[Document]:
+        """Process items lazily, in order. With ``on_error``, a failing item is reported and skipped.
+
+        ``doc_timeout`` (seconds, 0: none) gives each item a time budget: items then run in a forked
+        worker process that is replaced when one overruns, and the item fails with
+        :class:`pipeline.runtime.supervise.DocumentTimeout` (see that module).
+        """
+        if doc_timeout > 0:
+            yield from self._pipe_supervised(items, on_error, doc_timeout)
+            return
         for item in items:
             try:
                 yield self(item)
@@ -141,6 +150,26 @@ class Pipeline:
                 if on_error is None:
                     raise
                 on_error(item, exc)
+
+    def _pipe_supervised(self, items, on_error, doc_timeout: float) -> Iterator[Document]:
+        from pipeline.runtime.supervise import DocumentTimeout, WorkerFailure, run_supervised
+
+        def run(item):
+            try:
+                return self(item)
+            except Exception as exc:  # noqa: BLE001 - travels back to the parent and is raised there
+                return exc
+
+        for item, outcome in run_supervised(items, run, workers=1, timeout=doc_timeout):
+            if isinstance(outcome, WorkerFailure):
+                outcome = DocumentTimeout(outcome.reason) if outcome.reason.startswith("timeout") \
+                    else RuntimeError(outcome.reason)
+            if isinstance(outcome, Exception):
+                if on_error is None:
+                    raise outcome
+                on_error(item, outcome)
+            else:
+                yield outcome
 
     def __repr__(self) -> str:
         return f"Pipeline({self.stage_names})"

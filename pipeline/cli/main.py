@@ -42,11 +42,13 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     try:
         if args.engine == "dask":
             engine = DaskEngine(stages, config, workers=args.workers or 2, scheduler=args.scheduler,
-                                partition_size=args.partition_size, validate=args.validate)
+                                partition_size=args.partition_size, validate=args.validate,
+                                doc_timeout=args.doc_timeout)
         else:
             if args.scheduler:
                 raise PipelineError("--scheduler needs --engine dask")
-            engine = LocalEngine(stages, config, workers=args.workers or 1, validate=args.validate)
+            engine = LocalEngine(stages, config, workers=args.workers or 1, validate=args.validate,
+                                 doc_timeout=args.doc_timeout)
         sink = open_sink(args.out, resume=args.resume, shard_size=args.shard_size)
     except (PipelineError, SinkError, ValueError, ImportError) as exc:
         print(f"vnextract: {exc}", file=sys.stderr)
@@ -153,6 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--resume", action="store_true",
                     help="complete an interrupted run: keep what OUT holds, annotate only the rest")
     an.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    an.add_argument("--doc-timeout", type=float, default=600, metavar="SECONDS",
+                    help="time budget per document (default 600; 0: none): a document over it is reported as "
+                         "an error and its worker process replaced, every other document goes on")
     an.add_argument("--no-validate", dest="validate", action="store_false",
                     help="skip the offset check of each document before writing it")
     an.set_defaults(func=cmd_annotate)

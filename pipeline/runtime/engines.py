@@ -5,13 +5,15 @@ into a stream of results **in input order**, so the output is the same bytes
 whatever the engine and the number of workers. Each worker process builds the
 pipeline once (``worker_pipeline``) and reuses it for every document.
 
-- ``LocalEngine``: ``workers=1`` runs in this process; ``workers=N`` uses a
-  pool of N processes fed in small chunks.
+- ``LocalEngine``: ``workers=1`` without a time budget runs in this process; otherwise
+  documents go to worker processes, one at a time each, and a worker that overruns the
+  budget (``doc_timeout`` seconds) is replaced (:mod:`pipeline.runtime.supervise`).
 - ``DaskEngine``: partitions of documents are sent to a Dask distributed
   cluster (an existing one by address, or a local one); a bounded number of
   partitions is in flight, so a corpus larger than memory streams through.
   The documents travel with the tasks, so the workers need no access to the
-  input files, and a task whose worker dies is retried on another worker.
+  input files, and a task whose worker dies is retried on another worker. With a time
+  budget, each task runs its documents in a supervised child of the Dask worker.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from itertools import islice
 from typing import Iterable, Iterator
 
 from pipeline.runtime.readers import InputError, Record, dumps
+from pipeline.runtime.supervise import WorkerFailure, fork_available, run_supervised
 
 
 @dataclass(frozen=True)
@@ -80,10 +83,30 @@ def process_item(nlp, item: Record | InputError, validate: bool = True) -> Resul
     return Result(key, line=line, chars=len(text), syllables=len(text.split()))
 
 
-def process_batch(items: list, stages, config, validate: bool = True) -> list[Result]:
+def failed(item: Record | InputError, reason: str) -> Result:
+    """The error result of an item no worker finished (a timeout, a worker that died)."""
+    return Result(item_key(item), error=InputError(item.file, item.line, item.id, reason))
+
+
+def process_supervised(nlp, items: Iterable, validate: bool, workers: int, doc_timeout: float) -> Iterator[Result]:
+    """Annotate items in forked worker processes, each document within ``doc_timeout`` seconds (0: no
+    limit); results in input order."""
+    if not fork_available():
+        raise ValueError("worker processes and --doc-timeout need the fork start method (Linux, macOS)")
+
+    def annotate(item):
+        return process_item(nlp, item, validate)
+
+    for item, outcome in run_supervised(items, annotate, workers=workers, timeout=doc_timeout):
+        yield failed(item, outcome.reason) if isinstance(outcome, WorkerFailure) else outcome
+
+
+def process_batch(items: list, stages, config, validate: bool = True, doc_timeout: float = 0) -> list[Result]:
     """Annotate a list of items with this process's pipeline (the unit of work sent to workers)."""
     _maybe_die_for_tests()
     nlp = worker_pipeline(stages, config)
+    if doc_timeout > 0:
+        return list(process_supervised(nlp, items, validate, 1, doc_timeout))
     return [process_item(nlp, item, validate) for item in items]
 
 
@@ -104,55 +127,32 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
 
 # -- engines ------------------------------------------------------------------
 class LocalEngine:
-    """This process (workers=1) or a pool of processes, results in input order."""
+    """This process (one worker, no time budget) or forked worker processes, results in input order."""
 
-    def __init__(self, stages=None, config=None, workers: int = 1, chunk_size: int = 8,
-                 validate: bool = True) -> None:
+    def __init__(self, stages=None, config=None, workers: int = 1, validate: bool = True,
+                 doc_timeout: float = 0) -> None:
         self.stages, self.config = stages, config or {}
         self.workers = max(1, workers)
-        self.chunk_size = chunk_size
         self.validate = validate
-        self._pool = None
-        # built here even for a pool: a bad configuration fails at once, and forked
+        self.doc_timeout = max(0.0, doc_timeout)
+        # built here even for worker processes: a bad configuration fails at once, and forked
         # workers inherit the loaded resources instead of loading them again
         self.nlp = worker_pipeline(stages, self.config)
 
     def run(self, items: Iterable) -> Iterator[Result]:
-        if self.workers == 1:
+        if self.workers == 1 and not self.doc_timeout:
             for item in items:
                 yield process_item(self.nlp, item, self.validate)
             return
         import gc
-        import multiprocessing as mp
-        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
         # the loaded pipeline is shared with forked workers copy-on-write: keep the collector from
         # walking (and so writing to, and copying) those pages in every worker
         gc.collect()
         gc.freeze()
-        self._pool = ctx.Pool(self.workers, initializer=_init_worker, initargs=(self.stages, self.config))
         try:
-            chunks = batched(items, self.chunk_size)
-            args = ((chunk, self.stages, self.config, self.validate) for chunk in chunks)
-            for results in self._pool.imap(_process_batch_star, args):
-                yield from results
-            self._pool.close()
-        except BaseException:
-            self._pool.terminate()
-            raise
+            yield from process_supervised(self.nlp, items, self.validate, self.workers, self.doc_timeout)
         finally:
-            self._pool.join()
-            self._pool = None
             gc.unfreeze()
-
-
-def _init_worker(stages, config) -> None:
-    import signal
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
-    worker_pipeline(stages, config)
-
-
-def _process_batch_star(args) -> list[Result]:
-    return process_batch(*args)
 
 
 class DaskEngine:
@@ -164,7 +164,7 @@ class DaskEngine:
 
     def __init__(self, stages=None, config=None, workers: int = 2, scheduler: str | None = None,
                  partition_size: int = 200, max_in_flight: int | None = None, validate: bool = True,
-                 retries: int = 3) -> None:
+                 retries: int = 3, doc_timeout: float = 0) -> None:
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover - optional extra
@@ -175,6 +175,7 @@ class DaskEngine:
         self.partition_size = partition_size
         self.validate = validate
         self.retries = retries
+        self.doc_timeout = max(0.0, doc_timeout)
         self._cluster = None
         if scheduler:
             self.client = Client(scheduler)
@@ -191,7 +192,7 @@ class DaskEngine:
         try:
             for part in partitions:
                 pending.append(self.client.submit(process_batch, part, self.stages, self.config, self.validate,
-                                                  retries=self.retries, pure=False))
+                                                  self.doc_timeout, retries=self.retries, pure=False))
                 while len(pending) >= self.max_in_flight:
                     yield from pending.popleft().result()
             while pending:

@@ -22,7 +22,7 @@ def span_problem(text: str, start: Any, end: Any, surface: str | None = None, em
     numbers inside the text (``empty``: may a span be empty?), and ``surface``, when given, must be
     exactly ``text[start:end]``. The one check behind ``Document.validate``, ``vnextract validate``
     and the importers."""
-    if not (isinstance(start, int) and isinstance(end, int)):
+    if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or isinstance(end, bool):
         return f"span {start!r}:{end!r} is not a pair of offsets"
     if not (0 <= start <= end <= len(text)) or (start == end and not empty):
         return f"span {start}:{end} outside text of length {len(text)}"

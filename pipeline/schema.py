@@ -13,6 +13,7 @@ first), ``paragraphs[].duplicate_of`` naming an earlier paragraph with the same 
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterator
 
@@ -44,8 +45,25 @@ def _validator():
     return strict(schema())
 
 
-def _layer_problems(text: str, name: str, items: Any) -> Iterator[str]:
-    """The offset problems of the items of one extra layer (items that are not spans are skipped)."""
+@lru_cache(maxsize=None)
+def _layer_validator(name: str):
+    """A validator of the layer ``name`` alone, when the schema describes it (else None)."""
+    if name not in schema()["properties"]:
+        return None
+    sub = {"$schema": schema()["$schema"], "$defs": schema()["$defs"], **schema()["properties"][name]}
+    return type(_validator())(sub)
+
+
+def layer_problems(text: str, name: str, items: Any, check_schema: bool = False) -> Iterator[str]:
+    """The offset problems of the items of one extra layer (items that are not spans are skipped):
+    ``start``/``end`` with the ``text`` an item carries (``short`` for abbreviations),
+    an abbreviation's ``long_start``/``long_end``, the ``mentions`` of officials. With
+    ``check_schema``, first what the schema says about a layer it describes (``paragraphs``,
+    ``places``...)."""
+    validator = _layer_validator(name) if check_schema else None
+    if validator is not None:
+        for err in validator.iter_errors(items):
+            yield "/".join(str(p) for p in (name, *err.absolute_path)) + f": {err.message}"
     if not isinstance(items, list):
         return
     for i, item in enumerate(items):
@@ -132,7 +150,7 @@ def validate_record(record: Any) -> list[str]:
             problems.append(f"entities/{i}: not in order (by start, longer first)")
         previous = key
     for name in sorted(k for k in record if k not in _CORE and k != "paragraphs"):
-        problems.extend(_layer_problems(text, name, record[name]))
+        problems.extend(layer_problems(text, name, record[name]))
     return list(dict.fromkeys(problems))
 
 

@@ -93,3 +93,10 @@ def test_warnings_are_kept_apart_from_the_output():
     assert doc.warnings == ["something"]
     out = doc.to_json()
     assert "warnings" not in out and out["meta"] == {"published": None, "published_invalid": "yesterday"}
+
+
+def test_span_problem_refuses_bools_and_floats():
+    from pipeline.document import span_problem
+    assert span_problem("abc", 0, 2) is None
+    for start, end in ((True, 2), (0, True), (0.0, 2), (0, 2.0), ("0", 2), (None, 2)):
+        assert "not a pair of offsets" in span_problem("abc", start, end)

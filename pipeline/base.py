@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import Any, Callable, ClassVar, Iterable, Iterator
 
+from pipeline.docdate import published_date
 from pipeline.document import Document, InvalidDocument
 
 
@@ -125,8 +126,20 @@ class Pipeline:
 
     def __call__(self, item: str | dict | Document, id: str | None = None,
                  meta: dict | None = None) -> Document:
+        """Run the stages over ``item`` (a text, a ``{"id", "text", "meta"}`` record or a Document)
+        and return the Document.
+
+        A Document passed in is annotated in place. A stage it already went through (its name is in
+        ``doc.done``) does not run again, so calling ``nlp(doc)`` twice gives the same document as
+        calling it once (no entity twice), and a second pipeline only adds the stages it has that
+        the first had not. A problem with ``meta.published`` is added to ``doc.warnings``
+        whatever the stages.
+        """
         doc = self.make_doc(item, id=id, meta=meta)
+        published_date(doc)  # records a warning when meta.published is not a date
         for proc in self.processors:
+            if proc.name in doc.done:
+                continue
             proc(doc)
             doc.done.add(proc.name)
         return doc

@@ -1,14 +1,24 @@
 """The date a document speaks from: one definition for every stage that needs it.
 
-``published_date`` reads ``meta.published``; ``document_date`` falls back on the text (its latest
-full date, else the year it names most often). Both are computed once per document and kept on it.
+``published_date`` reads ``meta.published`` (the one place that does: every stage goes through it);
+``document_date`` falls back on the text (its latest full date, else the year it names most often),
+computed once per document and kept on it. A ``meta.published`` that is not an ISO date
+(``YYYY-MM-DD``) between 1900 and 2100 is unknown: ``published_date`` gives None and adds a warning
+to ``Document.warnings``, and ``Document.to_json`` writes ``published: null`` (``check_published``).
 """
 from __future__ import annotations
 
 import datetime as _dt
 import re
+from typing import TYPE_CHECKING, Any
 
-from pipeline.document import Document
+if TYPE_CHECKING:  # document.py imports this module (check_published); no import back at run time
+    from pipeline.document import Document
+
+#: the years a date of this pipeline may have: relative dates are computed from the publication
+#: date, and TIMEX values have four-digit years
+MIN_YEAR, MAX_YEAR = 1900, 2100
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 _FULL_DATE = re.compile(
     r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*((?:19|20)\d\d)(?!\d)"
@@ -17,24 +27,45 @@ _YEAR = re.compile(r"(?:năm|[/\-.])\s?((?:19|20)\d\d)(?!\d)")
 
 
 def parse_date(value, partial: bool = False) -> _dt.date | None:
-    """An ISO date (``YYYY-MM-DD``, anything after the day ignored) as a ``date``; None when empty or
-    not a date. With ``partial``, ``YYYY`` is 1 July and ``YYYY-MM`` the 15th of that month."""
+    """An ISO date (``YYYY-MM-DD``, anything after the day ignored) as a ``date``; None when empty,
+    not a date or not between the years ``MIN_YEAR`` and ``MAX_YEAR``. With ``partial``, ``YYYY`` is
+    1 July and ``YYYY-MM`` the 15th of that month."""
     if not value:
         return None
     text = str(value)[:10]
     try:
-        if partial and len(text) == 4:
-            return _dt.date(int(text), 7, 1)
-        if partial and len(text) == 7:
-            return _dt.date(int(text[:4]), int(text[5:7]), 15)
-        return _dt.date.fromisoformat(text)
+        if partial and re.fullmatch(r"\d{4}", text):
+            day = _dt.date(int(text), 7, 1)
+        elif partial and re.fullmatch(r"\d{4}-\d{2}", text):
+            day = _dt.date(int(text[:4]), int(text[5:7]), 15)
+        elif _ISO_DAY.fullmatch(text):
+            day = _dt.date.fromisoformat(text)
+        else:
+            return None
     except ValueError:
         return None
+    return day if MIN_YEAR <= day.year <= MAX_YEAR else None
+
+
+def check_published(value: Any) -> tuple[_dt.date | None, str | None]:
+    """A ``meta.published`` value as ``(date, problem)``: ``(None, None)`` when it is absent (None or
+    blank), ``(None, why)`` when it is not an ISO date between ``MIN_YEAR`` and ``MAX_YEAR``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None
+    day = parse_date(value) if isinstance(value, (str, _dt.date)) else None
+    if day is None:
+        return None, (f"meta.published {value!r} is not an ISO date (YYYY-MM-DD) between {MIN_YEAR} and "
+                      f"{MAX_YEAR}; the publication date is unknown, relative dates are not resolved")
+    return day, None
 
 
 def published_date(doc: Document) -> _dt.date | None:
-    """``meta.published`` as a date (None when absent or not a date)."""
-    return parse_date(doc.meta.get("published") if doc.meta else None)
+    """``meta.published`` as a date: None when absent or not valid (see ``check_published``; then
+    the problem is added to ``doc.warnings``, once)."""
+    day, problem = check_published(doc.meta.get("published") if doc.meta else None)
+    if problem:
+        doc.warn(problem)
+    return day
 
 
 def document_date(doc: Document, as_of: _dt.date) -> tuple[_dt.date | None, str]:

@@ -10,6 +10,8 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.docdate import check_published
+
 
 class InvalidDocument(ValueError):
     """A document that cannot be processed (no text, wrong type, broken offsets)."""
@@ -20,7 +22,7 @@ def span_problem(text: str, start: Any, end: Any, surface: str | None = None, em
     numbers inside the text (``empty``: may a span be empty?), and ``surface``, when given, must be
     exactly ``text[start:end]``. The one check behind ``Document.validate``, ``vnextract validate``
     and the importers."""
-    if not (isinstance(start, int) and isinstance(end, int)):
+    if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or isinstance(end, bool):
         return f"span {start!r}:{end!r} is not a pair of offsets"
     if not (0 <= start <= end <= len(text)) or (start == end and not empty):
         return f"span {start}:{end} outside text of length {len(text)}"
@@ -114,6 +116,10 @@ class Document:
     ``text`` is the text all offsets refer to (after the ``normalize`` stage,
     the normalized text). ``original`` keeps the input string and
     ``offset_map`` maps spans back into it when normalization changed the text.
+
+    ``warnings`` lists what was wrong with the input but did not stop processing (a
+    ``meta.published`` that is not a date, so it counts as unknown): one message each, added by
+    ``warn`` when a stage meets it; the runtime reports them. They are not part of ``to_json``.
     """
 
     def __init__(self, text: str, id: str | None = None, meta: dict | None = None):
@@ -132,6 +138,7 @@ class Document:
         self.done: set[str] = set()  # names of the stages that ran
         # values derived from the document that several stages use (its date): computed once, never output
         self.derived: dict = {}
+        self.warnings: list[str] = []  # problems with the input that did not stop processing (not output)
 
     @classmethod
     def from_dict(cls, record: dict) -> "Document":
@@ -149,6 +156,11 @@ class Document:
             if key in record and key not in meta:
                 meta[key] = record[key]
         return cls(record["text"], id=None if doc_id is None else str(doc_id), meta=meta)
+
+    def warn(self, message: str) -> None:
+        """Record a problem with this document's input that does not stop processing (once per message)."""
+        if message not in self.warnings:
+            self.warnings.append(message)
 
     # -- entities ---------------------------------------------------------
     def add_entity(self, label: str, start: int, end: int, source: str | None = None,
@@ -168,7 +180,13 @@ class Document:
         return sorted(self.entities, key=lambda e: (e.start, -e.end, e.label))
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
-        """Map a span of ``text`` to the input string the document was made from."""
+        """Map a span of ``text`` to the input string the document was made from.
+
+        Raises ValueError when ``start:end`` is not a span of ``text`` (whether or not normalization
+        changed the text)."""
+        problem = span_problem(self.text, start, end)
+        if problem:
+            raise ValueError(f"document {self.id!r}: {problem}")
         if self.offset_map is None:
             return start, end
         return self.offset_map.to_original(start, end)
@@ -195,7 +213,7 @@ class Document:
 
     def to_json(self) -> dict:
         """The output object of the annotation format (../shared/spec/annotation-format.md)."""
-        out: dict[str, Any] = {"id": self.id, "text": self.text, "meta": self.meta}
+        out: dict[str, Any] = {"id": self.id, "text": self.text, "meta": self._output_meta()}
         out["sentences"] = [s.to_json() for s in self.sentences]
         out["tokens"] = [t.to_json() for t in self.tokens]
         out["entities"] = [e.to_json() for e in self.sorted_entities()]
@@ -204,6 +222,21 @@ class Document:
         if self.offset_map is not None:
             out["normalized"] = True
         return out
+
+    def _output_meta(self) -> dict:
+        """``meta`` as the format allows it: ``published`` is an ISO date or null. A value that is not
+        (see ``pipeline.docdate.check_published``) is written as null and kept in ``published_invalid``."""
+        meta = self.meta
+        if "published" in meta:
+            value = meta["published"]
+            day, problem = check_published(value)
+            if problem:
+                return {**meta, "published": None, "published_invalid": value}
+            if day is None and value is not None:  # blank: no date
+                return {**meta, "published": None}
+            if day is not None and not isinstance(value, str):  # a date object given through the API
+                return {**meta, "published": day.isoformat()}
+        return meta
 
     def __repr__(self) -> str:
         return (f"Document(id={self.id!r}, chars={len(self.text)}, sentences={len(self.sentences)}, "

@@ -71,3 +71,32 @@ def test_notebook_display_draws_outermost_entities():
     doc.add_entity("PLACE", 5, 21)
     html = doc._repr_html_()
     assert html.count("<mark") == 1 and "ORG" in html and "Tuyên Quang" in html
+
+
+@pytest.mark.parametrize("changed", [False, True])
+def test_to_original_refuses_spans_outside_the_text(changed):
+    from pipeline import load
+    doc = load(["normalize"])(Document("<p>Hải Phòng</p>" if changed else "Hải Phòng"))
+    assert (doc.offset_map is not None) == changed
+    n = len(doc.text)
+    s, e = doc.to_original(0, n)
+    assert doc.original[s:e].strip("</p>") == "Hải Phòng"
+    for start, end in ((0, n + 1), (-1, 2), (3, 2), (n + 5, n + 9), (0.0, 2)):
+        with pytest.raises(ValueError, match="outside text|not a pair"):
+            doc.to_original(start, end)
+
+
+def test_warnings_are_kept_apart_from_the_output():
+    doc = Document("Hải Phòng", meta={"published": "yesterday"})
+    doc.warn("something")
+    doc.warn("something")
+    assert doc.warnings == ["something"]
+    out = doc.to_json()
+    assert "warnings" not in out and out["meta"] == {"published": None, "published_invalid": "yesterday"}
+
+
+def test_span_problem_refuses_bools_and_floats():
+    from pipeline.document import span_problem
+    assert span_problem("abc", 0, 2) is None
+    for start, end in ((True, 2), (0, True), (0.0, 2), (0, 2.0), ("0", 2), (None, 2)):
+        assert "not a pair of offsets" in span_problem("abc", start, end)

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Iterator
 
 from pipeline.document import Document
 from pipeline.formats.record import (LABELS, ErrorHandler, as_record, assemble_record, entity_attrs, entity_order,
-                                     raise_error, reform_areas, with_required)
+                                     layer_problem, raise_error, reform_areas, with_required)
 from pipeline.runtime.readers import InputError, dumps
 
 BRAT_INDEX = "vnextract-documents.jsonl"
@@ -119,9 +119,17 @@ def parse_brat(text: str, ann: str, on_error: ErrorHandler | None = None, file: 
             if line.startswith("T"):
                 label, _, where = cols[1].partition(" ")
                 spans = [tuple(int(x) for x in frag.split()) for frag in where.split(";")]
+                if not label or any(len(p) != 2 or not 0 <= p[0] <= p[1] <= len(text) for p in spans):
+                    raise ValueError(f"no label or a span outside the text of length {len(text)}")
                 s, e = min(p[0] for p in spans), max(p[1] for p in spans)
-                if not 0 <= s < e <= len(text):
-                    raise ValueError(f"span {s}:{e} outside the text")
+                if not s < e:
+                    raise ValueError(f"empty span {s}:{e}")
+                if len(cols) > 2:  # the surface brat wrote: the fragments joined by a space
+                    expected = " ".join(text[a:b] for a, b in spans).replace("\t", " ")
+                    if cols[2] != expected:
+                        on_error(InputError(file, n, doc_id, f"{cols[0]} {label} {s}:{e}: the .ann text {cols[2]!r} "
+                                                             f"is not the .txt text {expected!r} (left out)"))
+                        continue
                 ents[cols[0]] = {"label": label, "start": s, "end": e, "text": text[s:e]}
             elif line.startswith("A") or line.startswith("M"):
                 parts = cols[1].split(" ")
@@ -147,26 +155,93 @@ def parse_brat(text: str, ann: str, on_error: ErrorHandler | None = None, file: 
     return out
 
 
-def read_brat(path: str | Path, on_error: ErrorHandler | None = None) -> Iterator[dict]:
-    """Records from a brat directory (every ``.txt`` with its ``.ann``), in the exported order."""
-    root = Path(path)
+def _read_index(root: Path, on_error: ErrorHandler) -> tuple[dict[str, dict], dict[str, int]]:
+    """The entries of ``vnextract-documents.jsonl`` by file stem, and the line of each, in the order
+    of the file; a bad line is reported."""
+    path = root / BRAT_INDEX
     index: dict[str, dict] = {}
-    order: list[str] = []
-    if (root / BRAT_INDEX).is_file():
-        for line in (root / BRAT_INDEX).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                entry = json.loads(line)
-                stem = entry.pop("file")
-                index[stem] = entry
-                order.append(stem)
+    order: dict[str, int] = {}
+    if not path.is_file():
+        return index, order
+    try:
+        content = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        on_error(InputError(str(path), None, None, f"cannot read the index, ids and metadata are lost: {exc}"))
+        return index, order
+    for n, line in enumerate(content.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except (ValueError, RecursionError) as exc:
+            on_error(InputError(str(path), n, None, f"index line is not JSON: {exc}"))
+            continue
+        stem = entry.get("file") if isinstance(entry, dict) else None
+        doc_id = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(stem, str) or not stem:
+            on_error(InputError(str(path), n, doc_id, "index line has no \"file\" naming the document's files"))
+            continue
+        if stem in index:
+            on_error(InputError(str(path), n, doc_id, f"index names {stem!r} twice (the first is kept)"))
+            continue
+        index[stem] = {k: v for k, v in entry.items() if k != "file"}
+        order[stem] = n
+    return index, order
+
+
+def _read_text(path: Path, on_error: ErrorHandler, doc_id: Any) -> str | None:
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            return f.read()
+    except UnicodeDecodeError as exc:
+        reason = f"not UTF-8 ({exc.reason} at byte {exc.start})"
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    on_error(InputError(str(path), None, None if doc_id is None else str(doc_id),
+                        f"cannot read {path.name}, document left out: {reason}"))
+    return None
+
+
+def read_brat(path: str | Path, on_error: ErrorHandler | None = None) -> Iterator[dict]:
+    """Records from a brat directory (every ``.txt`` with its ``.ann``), in the exported order.
+
+    A file that cannot be read (not UTF-8), an ``.ann`` line that does not parse or whose text is
+    not the ``.txt`` text at its offsets, a bad index line, an index entry whose ``.txt`` is
+    missing: each is reported to ``on_error`` (default: raise ValueError); the rest is imported.
+    """
+    on_error = on_error or raise_error
+    root = Path(path)
+    if not root.is_dir():
+        on_error(InputError(str(root), None, None, "a brat import reads a directory of .txt and .ann files"))
+        return
+    index, order = _read_index(root, on_error)
     stems = sorted(p.relative_to(root).with_suffix("").as_posix() for p in root.rglob("*.txt"))
-    stems = [s for s in order if s in stems] + [s for s in stems if s not in index]
+    present = set(stems)
+    for stem, n in order.items():
+        if stem not in present:
+            entry = index[stem]
+            on_error(InputError(str(root / BRAT_INDEX), n, None if entry.get("id") is None else str(entry["id"]),
+                                f"{stem}.txt is missing: document left out"))
+    stems = [s for s in order if s in present] + [s for s in stems if s not in index]
     for stem in stems:
         txt, ann = root / f"{stem}.txt", root / f"{stem}.ann"
-        with open(txt, encoding="utf-8", newline="") as f:
-            text = f.read()
         entry = index.get(stem, {"id": stem, "meta": {}})
-        ann_text = ann.read_text(encoding="utf-8") if ann.is_file() else ""
+        text = _read_text(txt, on_error, entry.get("id"))
+        if text is None:
+            continue
+        ann_text = _read_text(ann, on_error, entry.get("id")) if ann.is_file() else ""
+        if ann_text is None:
+            continue
         ents = parse_brat(text, ann_text, on_error, str(ann), entry.get("id"))
-        layers = {k: v for k, v in entry.items() if k not in ("id", "meta")}
-        yield assemble_record(entry.get("id"), text, entry.get("meta") or {}, ents, layers)
+        layers = {}
+        for name, items in entry.items():
+            if name in ("id", "meta"):
+                continue
+            problem = layer_problem(text, name, items)
+            if problem:
+                on_error(InputError(str(root / BRAT_INDEX), order.get(stem), entry.get("id"),
+                                    f"{name} left out: {problem}"))
+            else:
+                layers[name] = items
+        meta = entry.get("meta") if isinstance(entry.get("meta"), dict) else {}
+        yield assemble_record(entry.get("id"), text, meta, ents, layers)

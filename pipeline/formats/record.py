@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 from pipeline.document import Document, Entity, OffsetMap, Span, Token, span_problem
 from pipeline.resources import shared
 from pipeline.runtime.readers import InputError, dumps
-from pipeline.schema import schema
+from pipeline.schema import layer_problems, schema
 
 # the labels of the format (the first five are scored); other labels found in the data are kept too
 LABELS = ("MINISTRY", "OFFICIAL", "DATE", "PLACE", "REFORM_AREA", "ORG", "PERSON", "LOCATION")
@@ -29,7 +29,8 @@ REQUIRED_ATTRS = {"MINISTRY": ("canonical",), "OFFICIAL": ("title", "org"), "DAT
                   "REFORM_AREA": ("area",)}
 # the keys of a record that are not extra layers
 CORE_KEYS = ("id", "text", "meta", "sentences", "tokens", "entities", "normalized")
-_ENTITY_KEYS = ("label", "start", "end", "text")
+# the keys of an entity record that are not attributes
+ENTITY_KEYS = ("label", "start", "end", "text")
 LABEL_COLORS = {"MINISTRY": "#f4a261", "OFFICIAL": "#e76f51", "DATE": "#8ecae6", "PLACE": "#90be6d",
                 "REFORM_AREA": "#c77dff", "ORG": "#ffd166", "PERSON": "#ef476f",
                 "LOCATION": "#43aa8b"}
@@ -51,7 +52,7 @@ def raise_error(err: InputError) -> None:
 
 def entity_attrs(ent: dict) -> dict:
     """The attributes of an entity record (every key but label, start, end, text)."""
-    return {k: v for k, v in ent.items() if k not in _ENTITY_KEYS}
+    return {k: v for k, v in ent.items() if k not in ENTITY_KEYS}
 
 
 def entity_order(e: dict) -> tuple:
@@ -111,6 +112,25 @@ def document_from_record(rec: dict) -> Document:
     return doc
 
 
+def layer_problem(text: str, name: str, items: Any) -> str | None:
+    """Why a layer of a record (``sentences``, ``tokens`` or an extra layer) breaks the offsets of
+    ``text``, or None (``pipeline.schema.layer_problems``; sentences and tokens must be spans)."""
+    if name == "normalized":
+        return None
+    if name in ("sentences", "tokens"):
+        if items is None:
+            return None
+        if not isinstance(items, list):
+            return f"{name} must be a list, got {type(items).__name__}"
+        for i, item in enumerate(items):
+            problem = (span_problem(text, item.get("start"), item.get("end")) if isinstance(item, dict)
+                       else f"not a span: {item!r:.40}")
+            if problem:
+                return f"{name}/{i}: {problem}"
+        return None
+    return next(layer_problems(text, name, items, check_schema=True), None)
+
+
 def check_record(rec: Any) -> str | None:
     """Why a parsed JSON value is not an annotated document we can export, or None."""
     if not isinstance(rec, dict):
@@ -121,6 +141,10 @@ def check_record(rec: Any) -> str | None:
     ents = rec.get("entities", [])
     if not isinstance(ents, list):
         return "entities must be a list"
+    for name in ("sentences", "tokens"):
+        problem = layer_problem(text, name, rec.get(name))
+        if problem:
+            return problem
     for i, e in enumerate(ents):
         if not isinstance(e, dict) or not isinstance(e.get("label"), str):
             return f"entity {i} has no label"
@@ -148,6 +172,9 @@ def read_annotated(paths: Iterable[str | Path], on_error: ErrorHandler | None = 
                     rec = json.loads(raw.decode("utf-8-sig"))
                 except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                     on_error(InputError(str(path), n, None, f"not an annotated JSON line: {exc}"))
+                    continue
+                except RecursionError:
+                    on_error(InputError(str(path), n, None, "not an annotated JSON line: nested too deeply"))
                     continue
                 problem = check_record(rec)
                 if problem:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from sample_docs import TEXT_A, at
 
 from pipeline.formats.labelstudio import (from_labelstudio, labelstudio_config, labelstudio_task, read_labelstudio,
@@ -126,3 +128,113 @@ def test_labelstudio_utf16_offsets_min_format_and_problems():
     assert len(errors) == 4
     assert any("not found" in e.reason for e in errors) and any("no annotation" in e.reason for e in errors)
 
+
+
+# -- hostile exports: every bad item is reported, every good document imported ---------------------
+_TEXT = "Bộ Nội vụ họp tại Hà Nội."
+
+
+def _region(rid, labels, start=0, end=9, text="Bộ Nội vụ"):
+    return {"id": rid, "from_name": "label", "to_name": "text", "type": "labels",
+            "value": {"start": start, "end": end, "text": text, "labels": labels}}
+
+
+def _task(result, doc_id="t"):
+    return {"data": {"text": _TEXT, "doc_id": doc_id}, "annotations": [{"result": result}]}
+
+
+def test_labelstudio_a_single_string_is_one_label_and_one_entry():
+    result = [_region("r1", "MINISTRY"),
+              {"id": "r1", "from_name": "canonical", "to_name": "text", "type": "textarea",
+               "value": {"start": 0, "end": 9, "text": "Bộ Nội vụ"}},
+              {"id": "r2", "from_name": "label", "type": "labels",
+               "value": {"start": 18, "end": 24, "text": "Hà Nội", "labels": ["PLACE"]}},
+              {"id": "r2", "from_name": "area", "type": "choices",
+               "value": {"start": 18, "end": 24, "choices": "general"}}]
+    errors = []
+    (rec,) = from_labelstudio([_task(result)], on_error=errors.append)
+    assert errors == []
+    assert [(e["label"], e["text"], e.get("canonical"), e.get("area")) for e in rec["entities"]] == [
+        ("MINISTRY", "Bộ Nội vụ", "Bộ Nội vụ", None), ("PLACE", "Hà Nội", None, "general")]
+
+
+def test_labelstudio_bad_regions_and_tasks_are_errors_and_the_rest_is_imported():
+    good = _region("ok", ["PLACE"], 18, 24, "Hà Nội")
+    tasks = [
+        _task([_region("r1", [1, None]), good], "labels-not-names"),
+        _task([_region("r1", {"MINISTRY": 1}), good], "labels-an-object"),
+        _task([5, {"id": "r1", "type": "labels", "value": "MINISTRY"}, good], "results-not-objects"),
+        _task([{"id": "ok", "from_name": "canonical", "type": "textarea", "value": {"start": 18, "end": 24,
+                                                                                    "text": 7}}, good], "textarea"),
+        _task([_region("r1", ["MINISTRY"]),
+               {"id": "r1", "from_name": "attrs", "type": "textarea",
+                "value": {"start": 0, "end": 9, "text": ['{"start": 99, "end": 100, "canonical": "X"}']}}],
+              "attrs-move-the-span"),
+        {"data": {"text": _TEXT, "doc_id": "result-5"}, "annotations": [{"result": 5}]},
+        {"data": {"text": _TEXT, "doc_id": "annotations-5"}, "annotations": 5},
+        _task([good], "fine"),
+    ]
+    errors = []
+    got = {r["id"]: r for r in from_labelstudio(tasks, on_error=errors.append)}
+    assert set(got) == {"labels-not-names", "labels-an-object", "results-not-objects", "textarea",
+                        "attrs-move-the-span", "fine"}
+    for doc_id in ("labels-not-names", "labels-an-object", "results-not-objects", "textarea", "fine"):
+        assert [(e["label"], e["text"]) for e in got[doc_id]["entities"]] == [("PLACE", "Hà Nội")], doc_id
+    (moved,) = got["attrs-move-the-span"]["entities"]
+    assert (moved["start"], moved["end"], moved["canonical"]) == (0, 9, "X")
+    assert sorted({e.id for e in errors}) == sorted(set(got) - {"fine"} | {"result-5", "annotations-5"})
+    assert all(validate_record(r) == [] for r in got.values())
+
+
+@pytest.mark.parametrize("content", ["null", "42", '"tasks"', "[" * 100000 + "]" * 100000,
+                                     '[{"data": {"text": "x"}, "annotations": [', b"\xff\xfe[]"],
+                         ids=["null", "number", "string", "deep", "broken-list", "not-utf8"])
+def test_read_labelstudio_unreadable_files_are_one_error(tmp_path, content):
+    path = tmp_path / "export.json"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    errors = []
+    assert list(read_labelstudio(path, on_error=errors.append)) == []
+    assert len(errors) == 1 and errors[0].file == str(path)
+    with pytest.raises(ValueError):
+        list(read_labelstudio(path))
+
+
+def test_read_labelstudio_jsonl_a_bad_line_does_not_stop_the_import(tmp_path):
+    good = _task([_region("r1", ["MINISTRY"])])
+    lines = [json.dumps(dict(good, data={**good["data"], "doc_id": "a"}), ensure_ascii=False), "{not json",
+             "[" * 100000, "null",
+             json.dumps(dict(good, data={**good["data"], "doc_id": "b"}), ensure_ascii=False)]
+    path = tmp_path / "export.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    errors = []
+    assert [r["id"] for r in read_labelstudio(path, on_error=errors.append)] == ["a", "b"]
+    assert [e.line for e in errors] == [2, 3, 4]
+
+
+def test_import_command_counts_bad_tasks_and_writes_the_good_ones(tmp_path, capsys):
+    from pipeline.cli.main import main
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps([_task([_region("r1", "MINISTRY")], "a"), 42,
+                                _task([_region("r1", [None])], "b")], ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "gold.jsonl"
+    assert main(["import", "labelstudio", str(path), "--out", str(out)]) == 1
+    recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(r["id"], [e["label"] for e in r["entities"]]) for r in recs] == [("a", ["MINISTRY"]), ("b", [])]
+    assert "2 errors" in capsys.readouterr().err
+
+
+def test_labelstudio_layers_that_break_offsets_are_left_out_with_an_error():
+    task = _task([_region("r1", ["MINISTRY"]), _region("r2", ["PLACE"], 18, 24, "Hà Nội")])
+    task["annotations"][0]["result"].append({"id": "r3", "from_name": ["label"], "type": "labels",
+                                             "value": {"start": 0, "end": 2, "labels": ["X"]}})
+    task["data"]["vnextract"] = {"sentences": [{"start": True, "end": 25}], "tokens": [{"start": 0, "end": 2}],
+                                 "paragraphs": "x", "places": [{"start": 18, "end": 24, "text": "Huế"}]}
+    errors = []
+    (rec,) = from_labelstudio([task], on_error=errors.append)
+    assert rec["sentences"] == [] and rec["tokens"] == [{"start": 0, "end": 2}]
+    assert "paragraphs" not in rec and "places" not in rec
+    assert [e["label"] for e in rec["entities"]] == ["MINISTRY", "PLACE"]
+    assert len(errors) == 4 and validate_record(rec) == []

@@ -36,6 +36,7 @@ class Result:
     error: InputError | None = None
     chars: int = 0
     syllables: int = 0
+    warnings: tuple[str, ...] = ()  # what was wrong but did not stop the document (a bad meta.published)
 
 
 def item_key(item: Record | InputError) -> str:
@@ -80,7 +81,7 @@ def process_item(nlp, item: Record | InputError, validate: bool = True) -> Resul
     except Exception as exc:  # noqa: BLE001 - one document never stops the run
         return Result(key, error=InputError(item.file, item.line, item.id, f"{type(exc).__name__}: {exc}"))
     text = item.data["text"]
-    return Result(key, line=line, chars=len(text), syllables=len(text.split()))
+    return Result(key, line=line, chars=len(text), syllables=len(text.split()), warnings=tuple(doc.warnings))
 
 
 def failed(item: Record | InputError, reason: str) -> Result:

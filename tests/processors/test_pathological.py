@@ -147,3 +147,13 @@ def test_the_byline_is_found_after_many_sentences_and_long_blanks(n):
     assert NerModelTagger._byline_start("Câu một." + " " * n + "viết thường") is None
     text = "Câu một." + " " * n + "Câu hai. Hải Đăng\n\n"
     assert NerModelTagger._byline_start(text) == text.index(" Hải Đăng")
+
+
+@pytest.mark.parametrize("n", (10_000, 20_000))
+def test_many_lines_with_a_period_word_each_give_one_date_each(n):
+    # "thượng tuần" may open a month, a year or a century: the century's "thế kỷ" is looked for on its line only
+    nlp = load(["normalize", "dates"])
+    doc = nlp({"id": "t", "text": "Họp vào thượng tuần tháng 5.\n" * n, "meta": {"published": "2025-07-02"}})
+    dates = [e for e in doc.entities if e.label == "DATE"]
+    assert len(dates) == n
+    assert {e.text for e in dates} == {"thượng tuần tháng 5"}

@@ -55,6 +55,9 @@ _PREV_WORD = regex.compile(r"(\w+)[ \t]*$")
 _NEXT_WORD = regex.compile(r"[ \t]*(\w+)")
 _LAST_WORD = regex.compile(r"(?<!\w)\w+$")
 _TAIL = regex.compile(r"[.!?\n]([^.!?\n]*)\s*$")
+# searched backwards from the end: the blanks that end the text, and the last sentence end before them
+_END_BLANKS = regex.compile(r"\s*\Z", regex.REVERSE)
+_LAST_STOP = regex.compile(r"[.!?\n]", regex.REVERSE)
 _WORDS = regex.compile(r"\w+")
 _BYLINE_CHARS = regex.compile(r"[\w \t\-–,/&()]+")
 _NAME_START = regex.compile(r"(?<![\w])\p{Lu}")
@@ -330,7 +333,12 @@ class NerModelTagger(Processor):
     def _byline_start(text: str) -> int | None:
         """Start of the byline that ends a news text ("... xây dựng. Hải Đăng - Thu Hà"): a short
         tail after the last sentence end made only of capitalised words and separators."""
-        m = _TAIL.search(text)
+        # the first mark _TAIL can match at is the last one before the blanks that end the text (or the
+        # first of those blanks): no mark before it is followed by marks and blanks only, so the search
+        # starts there instead of trying every mark of the text
+        blanks = _END_BLANKS.search(text).start()
+        last = _LAST_STOP.search(text, 0, blanks)
+        m = _TAIL.search(text, last.start() if last else blanks)
         if m is None:
             return None
         tail = m.group(1)

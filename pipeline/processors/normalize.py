@@ -29,7 +29,8 @@ from pipeline.base import Processor
 from pipeline.document import Document, OffsetMap
 from pipeline.resources import read_tsv
 
-_HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>|<!--.*?-->", re.S)
+# a tag, or the opening of a comment (its end is looked for with str.find: see _html_tags)
+_HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>|<!--")
 _HTML_HINT = re.compile(r"</?(?:p|br|div|span|a|b|i|em|strong|li|ul|ol|h[1-6]|table|tr|td|img|figure|figcaption)\b[^<>]*>", re.I)
 _HTML_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,10});")
 _BLOCK_TAGS = {"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -45,10 +46,15 @@ _NEEDS_WORK = re.compile(
 )
 
 
+# a line break continues the paragraph unless a blank line follows; the look-ahead stops at the first
+# line break (blanks other than "\n" before it), so a long run of blank lines costs its length once
+_PARAGRAPH = re.compile(r"[^\n]+(?:\n(?![^\S\n]*\n)[^\n]*)*")
+
+
 def _paragraph_spans(text: str) -> list[tuple[int, int]]:
     """Non-empty paragraphs: runs of text between blank lines, trimmed of surrounding whitespace."""
     spans = []
-    for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*", text):
+    for m in _PARAGRAPH.finditer(text):
         s, e = m.start(), m.end()
         while s < e and text[s].isspace():
             s += 1
@@ -57,6 +63,31 @@ def _paragraph_spans(text: str) -> list[tuple[int, int]]:
         if e > s:
             spans.append((s, e))
     return spans
+
+
+def _html_tags(text: str):
+    """The tags and closed comments of ``text`` in order, as (start, end, closing, tag name or "").
+
+    A comment runs from "<!--" to the first "-->" after it; an unclosed "<!--" is text. Once no "-->"
+    follows a position, none follows any later one, so each "-->" is looked for once.
+    """
+    pos = 0
+    no_close_from = len(text) + 1
+    while True:
+        m = _HTML_TAG.search(text, pos)
+        if m is None:
+            return
+        if m.group(2) is not None:
+            yield m.start(), m.end(), m.group(1), m.group(2)
+            pos = m.end()
+            continue
+        close = -1 if m.end() >= no_close_from else text.find("-->", m.end())
+        if close < 0:
+            no_close_from = min(no_close_from, m.end())
+            pos = m.end()
+            continue
+        yield m.start(), close + 3, "", ""
+        pos = close + 3
 
 
 class _Builder:
@@ -127,20 +158,20 @@ class Normalizer(Processor):
     def _strip_html(self, text: str, b: _Builder) -> None:
         pos = 0
         skip_until = None
-        for m in _HTML_TAG.finditer(text):
+        for start, end, closing, tag in _html_tags(text):
             if skip_until is None:
-                self._decode_entities(text, pos, m.start(), b)
-            closing, tag = m.group(1), (m.group(2) or "").lower()
+                self._decode_entities(text, pos, start, b)
+            tag = tag.lower()
             if skip_until is not None:
                 if closing and tag == skip_until:
                     skip_until = None
-                b.replace("", m.start(), m.end())
-                pos = m.end()
+                b.replace("", start, end)
+                pos = end
                 continue
             if tag in _SKIP_CONTENT_TAGS and not closing:
                 skip_until = tag
-            b.replace("\n" if tag in _BLOCK_TAGS and b.out_len > 0 else "", m.start(), m.end())
-            pos = m.end()
+            b.replace("\n" if tag in _BLOCK_TAGS and b.out_len > 0 else "", start, end)
+            pos = end
         if skip_until is None:
             self._decode_entities(text, pos, len(text), b)
 

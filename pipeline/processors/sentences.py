@@ -17,8 +17,11 @@ from pipeline.base import Processor
 from pipeline.document import Document, Span
 from pipeline.resources import read_tsv
 
+# A candidate starts at the first mark of a run (a match starting inside the run would end where the
+# match from its first mark ends) and takes the blanks after it possessively (the next part starts with
+# a non-blank or with blanks it may take itself): both keep a long run of dots or of blanks linear.
 _CANDIDATE = re.compile(
-    r"(?P<end>[.!?…]+[”\"’'»)\]]*)(?=\s+(?P<next>[\"“‘'«(\[\-–—•*]?\s*[^\W_a-zđ]|[\"“‘«(\[\-–—•]))")
+    r"(?<![.!?…])(?P<end>[.!?…]+[”\"’'»)\]]*)(?=\s++(?P<next>[\"“‘'«(\[\-–—•*]?\s*[^\W_a-zđ]|[\"“‘«(\[\-–—•]))")
 _WORD_BEFORE = re.compile(r"([^\s\"“(]+)$")
 
 

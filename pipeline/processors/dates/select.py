@@ -48,6 +48,10 @@ def _candidates(text: str, pub: date | None, g: _Grammar) -> list[_Cand]:
     if len(low) != len(text):  # a character whose lower case is longer: keep offsets aligned
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     patterns = g.patterns
+    # an expression never crosses a line break (blanks in the patterns are SP/OSP): a family's
+    # pattern is matched up to the end of the line, since the regex module would otherwise look for
+    # the pattern's required word ("thế kỷ" after "thượng tuần") in the whole rest of the text
+    line_end = -1
     for s in g.start_re.finditer(low):
         word = s.group("w")
         if word is None:
@@ -55,8 +59,12 @@ def _candidates(text: str, pub: date | None, g: _Grammar) -> list[_Cand]:
         else:
             fams = g.families_by_word.get(f"{word} {s.group('w2')}") or g.families_by_word.get(word, ())
         pos = s.start()
+        if pos > line_end:
+            line_end = text.find("\n", pos)
+            if line_end < 0:
+                line_end = len(text)
         for fam in fams:
-            m = patterns[fam].match(text, pos)
+            m = patterns[fam].match(text, pos, line_end)
             if m is not None:
                 _HANDLERS[fam](m, text, pub, g, add)
     return out

@@ -10,10 +10,13 @@ from __future__ import annotations
 import bisect
 from itertools import accumulate
 
+import regex
+
 from pipeline.processors.officials.context import DocContext, Person
 from pipeline.processors.officials.lexicon import Lexicon
 from pipeline.processors.officials.names import continues_name
 from pipeline.spans import SpanIndex
+from pipeline.text.patterns import trie_pattern
 
 
 class _Mentions:
@@ -54,21 +57,82 @@ class _Mentions:
         self._added_end = max(self._added_end, end)
 
 
+_LETTERS = regex.compile(r"\p{L}+")
+# text length times names above which the one-pass search of names pays for its pattern
+_ONE_PASS_ABOVE = 2_000_000
+
+
+def _has_border(word: str) -> bool:
+    """True if a proper prefix of ``word`` is also its suffix (two occurrences may then overlap)."""
+    fail = [0] * len(word)
+    k = 0
+    for i in range(1, len(word)):
+        while k and word[i] != word[k]:
+            k = fail[k - 1]
+        if word[i] == word[k]:
+            k += 1
+        fail[i] = k
+    return bool(word) and fail[-1] > 0
+
+
+def _name_starts(text: str, names: list[str]) -> dict[str, list[int]]:
+    """Where each name that starts and ends with a letter may stand as a whole word: every start that
+    is a letter run's start, in text order (the caller checks the boundaries). Names left out (another
+    first or last character, or occurrences that may overlap) are searched for one by one.
+
+    The text's letter runs that open a name are found in one pass; from each, the runs that follow
+    extend the candidate while it is still the beginning of a name, so the cost is the text's length
+    plus the candidates, not the text's length per name.
+    """
+    runs_of: dict[str, list[int]] = {}
+    for name in names:
+        if name[0].isalpha() and name[-1].isalpha() and not _has_border(name):
+            runs_of[name] = [m.end() for m in _LETTERS.finditer(name)]
+    if not runs_of:
+        return {}
+    prefixes = {name[:e] for name, ends in runs_of.items() for e in ends[:-1]}
+    first = regex.compile(r"(?<!\p{L})" + trie_pattern({name[:ends[0]] for name, ends in runs_of.items()})
+                          + r"(?!\p{L})")
+    longest = max(map(len, runs_of))
+    out: dict[str, list[int]] = {name: [] for name in runs_of}
+    for m in first.finditer(text):
+        at, end = m.start(), m.end()
+        while True:
+            seg = text[at:end]
+            if seg in out:
+                out[seg].append(at)
+            if seg not in prefixes:
+                break
+            nxt = _LETTERS.search(text, end, at + longest)
+            if nxt is None:
+                break
+            end = nxt.end()
+    return out
+
+
 def later_mentions(lex: Lexicon, ctx: DocContext, people: dict[str, Person], triggers) -> None:
     """Add every further mention of a known name, and of its alias after an honorific or office."""
     text = ctx.text
     if not people:
         return
-    for name, person in people.items():
-        if len(name) < 2:
-            continue
-        at = text.find(name)
-        while at >= 0:
+    names = [name for name in people if len(name) >= 2]
+    # a long text with many names: one pass finds where each name may stand, instead of a search of
+    # the whole text per name (which grows with the square of the text)
+    starts = _name_starts(text, names) if len(text) * len(names) > _ONE_PASS_ABOVE else {}
+    for name in names:
+        person = people[name]
+        found = starts.get(name)
+        if found is None:
+            found = []
+            at = text.find(name)
+            while at >= 0:
+                found.append(at)
+                at = text.find(name, at + len(name))
+        for at in found:
             end = at + len(name)
             if (at == 0 or not text[at - 1].isalpha()) and (end == len(text) or not text[end].isalpha()) \
                     and not ctx.in_zones(at, end) and not continues_name(lex, text, end, person):
                 person.mentions.add((at, end))
-            at = text.find(name, end)
     # aliases: the given name (last syllable, last two) or a foreign surname (last word, or first word)
     alias_owner: dict[str, set[str]] = {}
     for n, p in people.items():

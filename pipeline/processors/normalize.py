@@ -121,6 +121,10 @@ class _Builder:
         return "".join(self.parts)
 
 
+# a run of non-ASCII characters and the character before it (a base letter a mark may compose with)
+_NON_ASCII_RUN = re.compile(r".?[^\x00-\x7f]+", re.S)
+
+
 def _compose(chunk: str) -> str:
     return unicodedata.normalize("NFC", chunk)
 
@@ -230,8 +234,28 @@ class Normalizer(Processor):
             if b.changed:
                 maps.append(OffsetMap(b.pieces, b.out_len, len(text)))
                 text = b.text()
+        if not unicodedata.is_normalized("NFC", text):
+            # what the combining-mark pass does not cover: characters NFC maps to others on their own
+            # (CJK compatibility ideographs, the Angstrom sign) or composes without a combining mark
+            # (Hangul jamo); rare, so found by one C-speed check and then per run of non-ASCII characters
+            b = _Builder()
+            self._compose_rest(text, b)
+            if b.changed:
+                maps.append(OffsetMap(b.pieces, b.out_len, len(text)))
+                text = b.text()
         text = self._retone(text)  # same length, no map needed
         return text, _chain(maps)
+
+    @staticmethod
+    def _compose_rest(text: str, b: _Builder) -> None:
+        pos = 0
+        for m in _NON_ASCII_RUN.finditer(text):
+            new = _compose(m.group())
+            if new != m.group():
+                b.copy(text, pos, m.start())
+                b.replace(new, m.start(), m.end())
+                pos = m.end()
+        b.copy(text, pos, len(text))
 
     def __call__(self, doc: Document) -> Document:
         original = doc.text

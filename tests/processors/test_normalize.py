@@ -120,3 +120,17 @@ def test_duplicate_paragraphs_can_be_dropped():
     i = doc.text.index("Kết thúc bài.")
     s, e = doc.to_original(i, i + 13)
     assert raw[s:e] == "Kết thúc bài."
+
+
+@pytest.mark.parametrize("text", ["\U0002F800 Hà Nội", "x\u212b y", "\u1100\u1161 và Bộ Nội vụ", "Ω\u2126 thuỷ"])
+def test_characters_nfc_changes_without_a_combining_mark_are_composed_too(text):
+    """NFC also maps some characters on their own (a CJK compatibility ideograph, the Angstrom and Ohm
+    signs) and composes Hangul jamo: the normalized text is NFC and spans map back to the input."""
+    from pipeline.processors.normalize import Normalizer
+    doc = Normalizer()(Document(text))
+    assert unicodedata.is_normalized("NFC", doc.text)
+    assert doc.to_original(0, len(doc.text)) == (0, len(text))
+    hanoi = doc.text.find("và")
+    if hanoi >= 0:
+        s, e = doc.to_original(hanoi, hanoi + 2)
+        assert text[s:e] == "và"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from operator import itemgetter
 
 SYLLABLE = re.compile(r"\w+(?:[.,]\d+)*|[^\w\s]")
 _PUNCT_FOLD = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-",
@@ -34,11 +35,16 @@ def syllable_info(syllable: str) -> tuple[str, str]:
     return low, shape
 
 
+_group = re.Match.group
+_low = itemgetter(0)
+_shape = itemgetter(1)
+
+
 def describe(matches: list) -> tuple[list[str], list[str], list[str]]:
     """The syllables of the regex ``matches`` with their lowercased forms and shape classes."""
-    syllables = [m.group() for m in matches]
-    info = [syllable_info(s) for s in syllables]
-    return syllables, [i[0] for i in info], [i[1] for i in info]
+    syllables = list(map(_group, matches))
+    info = list(map(syllable_info, syllables))
+    return syllables, list(map(_low, info)), list(map(_shape, info))
 
 
 def longest_word_at(seq: list[str], i: int, words: frozenset[str], prefixes: frozenset[str],

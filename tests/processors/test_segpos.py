@@ -135,3 +135,86 @@ def test_training_is_deterministic(shared, tmp_path):
         digests.append(hashlib.sha256((out / CrfBackend.MODEL).read_bytes()).hexdigest())
         assert (out / CrfBackend.WORD_LISTS[0]).stat().st_size > 0
     assert digests[0] == digests[1]
+
+
+# --- the tagger's fast features (ModelFeatures) against the reference definition (CrfBackend.features)
+
+TRICKY = [
+    "Ông Nguyễn Văn Bình nói ở Hà Nội, TP.HCM và Thừa Thiên Huế hôm 30/7/2020.",
+    "“Chúng tôi” – ông nói… BỘ NỘI VỤ, UBND tỉnh Quảng Ninh chi 1.234,5 tỷ đồng!",
+    "A", "Hà Nội", "ĐẠI HỘI ĐẢNG TOÀN QUỐC LẦN THỨ XIII", "x _y_ 12a3 3,5 %",
+    "Bà con khoẻ mạnh, hoà thuận; kỹ thuật và kĩ thuật.",
+]
+
+
+def _sentences(texts):
+    """The sentences of ``texts`` as the tokens stage sees them."""
+    from pipeline import load
+    nlp = load(["normalize", "sentences"])
+    out = []
+    for text in texts:
+        doc = nlp(text)
+        out += [doc.text[s.start:s.end] for s in doc.sentences]
+    return out
+
+
+def _corpus_texts():
+    import json
+    root = Path(__file__).resolve().parents[2] / "corpus"
+    texts = [p.read_text(encoding="utf-8") for p in sorted((root / "txt").glob("*.txt"))]
+    for name in ("sample.jsonl", "hard_cases.jsonl"):
+        with (root / name).open(encoding="utf-8") as f:
+            texts += [json.loads(line)["text"] for line in f if line.strip()]
+    return texts
+
+
+def _assert_fast_features_are_the_reference(sentences):
+    from pipeline.text.syllables import SYLLABLE, describe
+    b = CrfBackend()
+    tagger = b._taggers.get()
+    known = {a for a, _ in tagger.info().state_features}  # the model's attributes, as CRFsuite lists them
+    checked = 0
+    for sentence in sentences:
+        matches = list(SYLLABLE.finditer(sentence))
+        if not matches:
+            continue
+        syllables, low, shapes = describe(matches)
+        reference = CrfBackend.features(syllables, low, shapes, b._dicts)
+        fast = b._model.items(syllables, low, shapes)
+        assert fast == [tuple(f.encode() for f in item if f in known) for item in reference], sentence
+        assert tagger.tag(fast) == tagger.tag(reference), sentence
+        checked += len(low)
+    return checked
+
+
+def test_fast_features_are_the_reference_features_on_the_bundled_corpus():
+    """The tagger is fed, for each syllable, exactly the reference feature strings the model knows
+    (CRFsuite ignores the others), in the same order, so its labels cannot change."""
+    assert _assert_fast_features_are_the_reference(_sentences(TRICKY + _corpus_texts())) > 1000
+
+
+def test_fast_features_are_the_reference_features_on_the_dev_gold_and_news(shared):
+    import json
+    texts = []
+    with (shared / "gold" / "dev.input.jsonl").open(encoding="utf-8") as f:
+        texts += [json.loads(line)["text"] for line in f if line.strip()]
+    news = shared / "data" / "vi_news" / "baomoi_2017_magizbox.jsonl"
+    if news.is_file():
+        with news.open(encoding="utf-8") as f:
+            for _, line in zip(range(60), f):
+                texts.append(json.loads(line)["text"])
+    assert _assert_fast_features_are_the_reference(_sentences(texts)) > 20000
+
+
+def test_model_attributes_are_read_from_the_model_file(tmp_path):
+    from pipeline.processors.tokens.crf import model_attributes
+    from pipeline.resources import ResourceError
+    path = resources.resource_path(CrfBackend.MODEL)
+    tagger = CrfBackend()._taggers.get()
+    got = model_attributes(str(path))
+    assert len(got) == len(set(got))
+    assert {a.decode() for a in got} == {a for a, _ in tagger.info().state_features}
+    bad = tmp_path / "bad.crfsuite"
+    bad.write_bytes(b"lCRF" + path.read_bytes()[4:200])
+    with pytest.raises(ResourceError, match="bad.crfsuite"):
+        model_attributes(str(bad))

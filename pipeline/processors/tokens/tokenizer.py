@@ -158,7 +158,7 @@ class Tokenizer(Processor):
             return []
         direct = getattr(self.backend, "spans", None)
         if direct is not None:
-            tokens = [Token(s + start, e + start, tag) for s, e, tag in direct(piece)]
+            tokens = [Token(s, e, tag) for s, e, tag in direct(piece, start)]
         else:
             tokens = align(piece, self.backend(piece), offset=start)
         return self._apply(text, tokens, [(s + start, e + start, p) for s, e, p in self._constraints(piece)])

@@ -32,15 +32,18 @@ class _Terminated(KeyboardInterrupt):
 
 
 def _on_sigterm_raise(main_pid: int):
-    """A SIGTERM handler for the main process; a forked worker that inherits it just dies, quietly."""
+    """A SIGTERM handler for the main process: stop like Ctrl-C (``_Terminated``).
+
+    Forked workers inherit it; there it exits quietly (SystemExit, which multiprocessing
+    does not print, and which releases the pool's queue locks the worker holds), so that
+    ``Pool.terminate()`` stops them without the BrokenPipeError tracebacks of workers
+    that outlive a main process killed outright.
+    """
     import os
-    import signal
 
     def handler(signum, frame):
         if os.getpid() != main_pid:
-            signal.signal(signum, signal.SIG_DFL)
-            os.kill(os.getpid(), signum)
-            return
+            raise SystemExit(128 + signum)
         raise _Terminated()
     return handler
 

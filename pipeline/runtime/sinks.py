@@ -116,6 +116,24 @@ def check_paths(inputs: list[str], out: str, shard_size: int | None = None) -> N
 
 
 # -- the run record and lock ----------------------------------------------------------
+_HELD: set = set()  # the run records this process has open (and so the locks it holds)
+
+
+def _drop_inherited_locks() -> None:
+    """In a forked worker: close the inherited run records, so that the lock goes with the run that took it
+    (a worker that outlives a killed run must not keep ``--resume`` out)."""
+    for record in list(_HELD):
+        try:
+            record._f.close()
+        except OSError:
+            pass
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_drop_inherited_locks)
+
+
 class _RunRecord:
     """``OUT.run.json``: what the output is made from; its ``flock`` is the lock of the run writing it."""
 
@@ -130,6 +148,7 @@ class _RunRecord:
                 self._f.close()
                 raise SinkError(f"another vnextract run is writing {out} (it holds the lock on {path}); "
                                 f"wait for it to finish or choose another --out") from None
+        _HELD.add(self)
 
     def read(self) -> dict | None:
         self._f.seek(0)
@@ -170,6 +189,7 @@ class _RunRecord:
         return True
 
     def close(self) -> None:
+        _HELD.discard(self)
         self._f.close()  # and the lock with it
 
 

@@ -134,3 +134,32 @@ def test_the_run_record_names_the_inputs_and_options(tmp_path):
     assert record["inputs"][0]["size"] == src.stat().st_size
     assert record["stages"] == ["normalize", "sentences", "tokens"]
     assert record["config"] == {"tokens": {"backend": "syllables"}}
+
+
+def test_a_worker_that_outlives_a_killed_run_does_not_hold_its_lock(tmp_path):
+    """Forked workers share the run's open files; the lock must still go when the run dies (kill -9)."""
+    import subprocess
+    import sys
+    out = tmp_path / "out.jsonl"
+    script = f"""
+import os, sys, time
+from pipeline.runtime.sinks import open_sink
+sink = open_sink({str(out)!r}, run_info={{"inputs": []}})
+child = os.fork()
+if child == 0:              # a worker, busy with a long document
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    time.sleep(60)
+    os._exit(0)
+print(child, flush=True)
+os._exit(0)                 # the run dies without closing anything
+"""
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, timeout=60)
+    worker = int(proc.stdout)
+    try:
+        src = jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": "Một."}])
+        assert main(["annotate", str(src), "--out", str(out), *FAST]) == 0
+    finally:
+        os.kill(worker, 9)

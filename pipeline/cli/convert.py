@@ -37,10 +37,29 @@ def _summary(args: argparse.Namespace, errors: "_Errors", done: str) -> int:
     return 1 if errors.count else 0
 
 
+def _export_clash(args: argparse.Namespace) -> str | None:
+    """Why ``--out`` (or the labeling config) would overwrite an input of ``export``, or None."""
+    from pipeline.runtime.sinks import inside, same_file
+    outs = [args.out]
+    if args.format == "labelstudio":
+        outs.append(args.config or Path(args.out).with_name("labelstudio_config.xml"))
+    for spec in args.inputs:
+        for out in outs:
+            if same_file(spec, out):
+                return f"the output {out} is the input {spec}: writing it would destroy the input"
+        if args.format == "brat" and (same_file(spec, args.out) or inside(spec, args.out)):
+            return f"the input {spec} is inside the output directory {args.out}: the export could overwrite it"
+    return None
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from pipeline.formats.labelstudio import write_labelstudio
     from pipeline.formats.record import read_annotated
     from pipeline.formats.registry import FORMATS
+    clash = _export_clash(args)
+    if clash:
+        print(f"vnextract: {clash}; choose another --out", file=sys.stderr)
+        return 2
     errors = _Errors()
     records = read_annotated(args.inputs, on_error=errors)
     try:
@@ -56,11 +75,37 @@ def cmd_export(args: argparse.Namespace) -> int:
     return _summary(args, errors, f"{n} documents exported as {args.format} to {where}")
 
 
+def _write_replacing(records, out: str) -> int:
+    """Write JSONL to a temporary file beside ``out`` and put it in place only when all went well,
+    so a failed import leaves an existing ``out`` as it was. A special file (``/dev/stdout``, a
+    pipe) is written directly."""
+    import os
+    from pipeline.formats.record import write_jsonl
+    path = Path(out)
+    if path.is_symlink():
+        path = path.resolve()  # write through the link, as before
+    if path.exists() and not path.is_file():
+        return write_jsonl(records, path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        n = write_jsonl(records, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return n
+
+
 def cmd_import(args: argparse.Namespace) -> int:
-    from pipeline.formats.record import check_record, write_jsonl
+    from pipeline.formats.record import check_record
     from pipeline.formats.registry import FORMATS
+    from pipeline.runtime.sinks import same_file
     if not Path(args.source).exists():
         print(f"vnextract: no such file or directory: {args.source}", file=sys.stderr)
+        return 2
+    if same_file(args.source, args.out):
+        print(f"vnextract: the output {args.out} is the source {args.source}: writing it would destroy the "
+              f"source; choose another --out", file=sys.stderr)
         return 2
     errors = _Errors()
 
@@ -73,7 +118,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             yield rec
 
     try:
-        n = write_jsonl(checked(FORMATS[args.format].read(args.source, on_error=errors)), args.out)
+        n = _write_replacing(checked(FORMATS[args.format].read(args.source, on_error=errors)), args.out)
     except (OSError, ValueError) as exc:
         print(f"vnextract: cannot import {args.source}: {exc}", file=sys.stderr)
         return 1

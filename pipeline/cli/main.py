@@ -27,10 +27,37 @@ def _progress(total=None, quiet=False):
                 smoothing=0.1)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: stop the workers, close the output cleanly."""
+
+
+def _on_sigterm_raise(main_pid: int):
+    """A SIGTERM handler for the main process: stop like Ctrl-C (``_Terminated``).
+
+    Forked workers inherit it; there it exits quietly (SystemExit, which multiprocessing
+    does not print, and which releases the pool's queue locks the worker holds), so that
+    ``Pool.terminate()`` stops them without the BrokenPipeError tracebacks of workers
+    that outlive a main process killed outright.
+    """
+    import os
+
+    def handler(signum, frame):
+        if os.getpid() != main_pid:
+            raise SystemExit(128 + signum)
+        raise _Terminated()
+    return handler
+
+
+class _OutputFailed(Exception):
+    """Writing the output failed (a full disk, a lost device): stop, keep what is complete."""
+
+
 def cmd_annotate(args: argparse.Namespace) -> int:
-    from pipeline.runtime.engines import DaskEngine, LocalEngine, item_key
-    from pipeline.runtime.readers import count_documents, read_inputs
-    from pipeline.runtime.sinks import SinkError, open_sink
+    import os
+    import signal
+    from pipeline.runtime.engines import DaskEngine, LocalEngine
+    from pipeline.runtime.readers import count_documents, describe_inputs, read_inputs
+    from pipeline.runtime.sinks import SinkError, check_paths, open_sink
 
     stages = args.stages.split(",") if args.stages else None
     if args.ner_model:
@@ -38,7 +65,19 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     config = {}
     if args.tokenizer:
         config["tokens"] = {"backend": args.tokenizer}
+    try:
+        check_paths(args.inputs, args.out, args.shard_size)
+    except SinkError as exc:
+        print(f"vnextract: {exc}", file=sys.stderr)
+        return 2
+    missing = [spec for spec in args.inputs if spec != "-" and not Path(spec).exists()]
+    if len(missing) == len(args.inputs):  # nothing to read: leave the output alone
+        for spec in missing:
+            print(f"vnextract: error: {spec}: no such file or directory", file=sys.stderr)
+        print(f"vnextract: nothing to annotate; {args.out} was not written", file=sys.stderr)
+        return 1
     t0 = time.perf_counter()
+    engine = None
     try:
         if args.engine == "dask":
             engine = DaskEngine(stages, config, workers=args.workers or 2, scheduler=args.scheduler,
@@ -49,56 +88,90 @@ def cmd_annotate(args: argparse.Namespace) -> int:
                 raise PipelineError("--scheduler needs --engine dask")
             engine = LocalEngine(stages, config, workers=args.workers or 1, validate=args.validate,
                                  doc_timeout=args.doc_timeout)
-        sink = open_sink(args.out, resume=args.resume, shard_size=args.shard_size)
-    except (PipelineError, SinkError, ValueError, ImportError) as exc:
+        run_info = None
+        if args.out != "-":
+            run_info = {"vnextract": __version__, "inputs": describe_inputs(args.inputs),
+                        "stages": list(stages or DEFAULT_STAGES), "config": config, "validate": args.validate}
+        sink = open_sink(args.out, resume=args.resume, shard_size=args.shard_size, run_info=run_info)
+    except (PipelineError, SinkError, ValueError, ImportError, OSError) as exc:
+        if isinstance(exc, OSError):
+            exc = f"cannot write {args.out}: {exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else "")
         print(f"vnextract: {exc}", file=sys.stderr)
+        if hasattr(engine, "close"):
+            engine.close()
         return 2
 
     total = None if args.quiet or not sys.stderr.isatty() else count_documents(args.inputs)
     bar = _progress(total=total, quiet=args.quiet)
     skipped = 0
-    if bar is not None and sink.done:
-        bar.update(len(sink.done))
+    if bar is not None and sink.done_count:
+        bar.update(sink.done_count)
 
     def todo():
+        # results are written in input order: the first done_count items are those a killed run finished
         nonlocal skipped
         for item in read_inputs(args.inputs):
-            if sink.done and item_key(item) in sink.done:
+            if skipped < sink.done_count:
                 skipped += 1
                 continue
             yield item
 
-    n_docs = n_chars = n_syll = 0
-    interrupted = False
+    n_docs = n_chars = n_syll = n_warnings = 0
+    stopped = failure = None
+    previous_sigterm = signal.signal(signal.SIGTERM, _on_sigterm_raise(os.getpid()))
+    results = engine.run(todo())
     try:
-        for result in engine.run(todo()):
-            sink.write(result)
+        for result in results:
+            try:
+                sink.write(result)
+            except OSError as exc:
+                raise _OutputFailed(exc) from None
             if result.error is None:
                 n_docs += 1
                 n_chars += result.chars
                 n_syll += result.syllables
+            for warning in result.warnings:  # the document was written; say what was wrong with its input
+                n_warnings += 1
+                print(f"vnextract: warning: document {result.key}: {warning}", file=sys.stderr)
             if bar is not None:
                 bar.update(1)
+    except _Terminated:
+        stopped = "terminated"
     except KeyboardInterrupt:
-        interrupted = True
+        stopped = "interrupted"
+    except _OutputFailed as exc:
+        failure = exc.args[0]
     finally:
-        if bar is not None:
-            bar.close()
-        sink.close()
-        if hasattr(engine, "close"):
-            engine.close()
+        try:
+            results.close()  # stops a pool of workers left in the middle
+            if bar is not None:
+                bar.close()
+            try:
+                sink.close()
+            except OSError as exc:
+                failure = failure or exc
+            if hasattr(engine, "close"):
+                engine.close()
+        finally:
+            signal.signal(signal.SIGTERM, previous_sigterm)
     seconds = time.perf_counter() - t0
     n_errors = sink.errors.count
-    if interrupted:
-        print(f"vnextract: interrupted after {n_docs} documents; the output holds complete documents only; "
+    if failure is not None:
+        print(f"vnextract: cannot write {args.out}: {failure.strerror or failure}; stopped after {n_docs} "
+              f"documents; the output holds complete documents only; when the problem is fixed, rerun the same "
+              f"command with --resume to finish", file=sys.stderr)
+        return 1
+    if stopped:
+        print(f"vnextract: {stopped} after {n_docs} documents; the output holds complete documents only; "
               f"rerun the same command with --resume to finish", file=sys.stderr)
-        return 130
+        return 143 if stopped == "terminated" else 130
     if not args.quiet or n_errors:
         rate = n_syll / seconds if seconds else 0.0
         print(f"vnextract: {n_docs} documents annotated, {n_errors} errors"
+              + (f", {n_warnings} warnings" if n_warnings else "")
               + (f", {skipped} already done" if skipped else "")
               + f", {seconds:.2f} s, {n_docs / seconds if seconds else 0:.1f} docs/s, {rate:,.0f} syllables/s"
-              + (f"; errors in {sink.errors.path}" if n_errors else ""), file=sys.stderr)
+              + (f"; errors in {sink.errors.path}" if n_errors and sink.errors.path else ""), file=sys.stderr)
     return 1 if n_errors else 0
 
 
@@ -126,6 +199,17 @@ def cmd_stages(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(value: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="vnextract", description=__doc__.splitlines()[0])
     ap.add_argument("--version", action="version", version=f"vnextract {__version__}")
@@ -148,9 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="local processes, or a Dask distributed cluster")
     an.add_argument("--scheduler", metavar="ADDRESS",
                     help="address of an existing Dask scheduler (tcp://host:8786); default: a local cluster")
-    an.add_argument("--partition-size", type=int, default=200,
+    an.add_argument("--partition-size", type=_positive_int, default=200,
                     help="documents per Dask task (default 200)")
-    an.add_argument("--shard-size", type=int, default=None,
+    an.add_argument("--shard-size", type=_positive_int, default=None,
                     help="write OUT as a directory of JSONL shards of this many documents")
     an.add_argument("--resume", action="store_true",
                     help="complete an interrupted run: keep what OUT holds, annotate only the rest")

@@ -8,12 +8,16 @@ Inputs, read lazily one document at a time:
   ``meta`` as a struct or JSON string, or flat ``published``/``title``/``url``);
 - ``-``: standard input, JSONL when it starts with ``{``, otherwise one text document.
 
-A problem with one document (not JSON, no text, undecodable bytes) becomes an
-``InputError`` record in the stream; the other documents are unaffected.
+A line ends at ``\n``, ``\r\n`` or a lone ``\r``. A problem with one document (not
+JSON, no text, undecodable bytes, a lone surrogate such as ``"\\ud83d"`` that is not
+Unicode text, a directory that cannot be read) becomes an ``InputError`` record in the
+stream; the other documents are unaffected.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import sys
 from dataclasses import asdict, dataclass
@@ -31,7 +35,8 @@ class InputError:
     reason: str
 
     def to_json(self) -> dict:
-        return asdict(self)
+        # a name or id holding lone surrogates is written escaped, so the report itself can be written
+        return {k: _escape_surrogates(v) if isinstance(v, str) else v for k, v in asdict(self).items()}
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line is not None else "")
@@ -54,6 +59,54 @@ class Record:
 Item = Union[Record, InputError]
 
 
+def _escape_surrogates(s: str) -> str:
+    """``s`` with each lone surrogate written as the six characters ``\\udXXX``."""
+    return s.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _surrogate_at(s: str) -> int | None:
+    """Where ``s`` holds a lone surrogate (a code point UTF-8 cannot encode), or None."""
+    if s.isascii():
+        return None
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
+
+
+def _surrogate_in(value, where: str) -> str | None:
+    """A reason naming the first lone surrogate in a JSON value (keys included), or None."""
+    if isinstance(value, str):
+        at = _surrogate_at(value)
+        return None if at is None else f"{where} holds a lone surrogate U+{ord(value[at]):04X} at character {at}"
+    if isinstance(value, dict):
+        for k, v in value.items():
+            problem = _surrogate_in(k, f"a key of {where}") or _surrogate_in(v, f"{where}.{_escape_surrogates(str(k))}")
+            if problem:
+                return problem
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            problem = _surrogate_in(v, f"{where}[{i}]")
+            if problem:
+                return problem
+    return None
+
+
+def unicode_problem(data: dict) -> str | None:
+    """Why a record cannot be written as UTF-8 (a lone surrogate in its id, text or meta), or None.
+
+    Such a record is reported rather than repaired: replacing a surrogate in ``text``
+    would shift every offset after it, and the tokenizer's CRF tagger (python-crfsuite)
+    fails on it with a bare ``SystemError``.
+    """
+    for field in ("id", "text", "meta"):
+        problem = _surrogate_in(data.get(field), field)
+        if problem:
+            return problem + " (not valid Unicode text)"
+    return None
+
+
 def _decode(raw: bytes, file: str, line: int | None, doc_id: str | None) -> str | InputError:
     try:
         return raw.decode("utf-8-sig" if line in (None, 1) else "utf-8")
@@ -63,6 +116,9 @@ def _decode(raw: bytes, file: str, line: int | None, doc_id: str | None) -> str 
 
 def read_txt(path: Path, doc_id: str | None = None) -> Iterator[Item]:
     doc_id = doc_id or path.stem
+    if _surrogate_at(str(path)) is not None:
+        yield InputError(str(path), None, doc_id, "the file name is not valid UTF-8")
+        return
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -121,14 +177,48 @@ def _record_from_object(data, file: str, n: int) -> Item:
             meta[key] = data[key]
     if hasattr(meta.get("published"), "isoformat"):  # a date column of a Parquet file
         meta["published"] = meta["published"].isoformat()[:10]
-    return Record({"id": doc_id, "text": text, "meta": meta}, file, n)
+    record = {"id": doc_id, "text": text, "meta": meta}
+    problem = unicode_problem(record)
+    if problem:
+        return InputError(file, n, doc_id, problem)
+    return Record(record, file, n)
 
 
 def read_jsonl_stream(stream: IO[bytes], file: str) -> Iterator[Item]:
-    for n, raw in enumerate(stream, 1):
-        item = parse_jsonl_line(raw, file, n)
-        if item is not None:
-            yield item
+    """The records of a JSONL stream; lines end at ``\n``, ``\r\n`` or a lone ``\r``.
+
+    A line is numbered as a text editor would (every ``\r`` not followed by ``\n`` ends
+    one). A record that uses a lone ``\r`` as white space inside its JSON is still one
+    record when the whole ``\n``-terminated line parses.
+    """
+    n = 1
+    for raw in stream:
+        body = raw[:-2] if raw.endswith(b"\r\n") else raw.rstrip(b"\n")
+        if b"\r" not in body:
+            item = parse_jsonl_line(raw, file, n)
+            n += 1
+            if item is not None:
+                yield item
+            continue
+        pieces = body.split(b"\r")
+        if _is_json(body):
+            item = parse_jsonl_line(body, file, n)
+            if item is not None:
+                yield item
+        else:
+            for i, piece in enumerate(pieces):
+                item = parse_jsonl_line(piece, file, n + i)
+                if item is not None:
+                    yield item
+        n += len(pieces)
+
+
+def _is_json(raw: bytes) -> bool:
+    try:
+        json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return True
 
 
 def read_jsonl_records(path: Path) -> Iterator[Item]:
@@ -183,6 +273,73 @@ def read_parquet(path: Path, batch_size: int = 512) -> Iterator[Item]:
                 yield item
 
 
+def walk_directory(path: Path, suffixes: tuple[str, ...] = (".txt", ".jsonl")
+                   ) -> tuple[dict[str, list[Path]], list[InputError]]:
+    """The files under ``path`` ending in each suffix (sorted), and the subdirectories that could not be read.
+
+    The same files as ``sorted(path.rglob("*" + suffix))`` keeping files only (symbolic links
+    to directories are not followed), but a directory that cannot be listed is reported
+    instead of skipped in silence.
+    """
+    found: dict[str, list[Path]] = {suffix: [] for suffix in suffixes}
+    problems: list[InputError] = []
+    stack = [str(path)]
+    while stack:
+        top = stack.pop()
+        try:
+            with os.scandir(top) as it:
+                entries = list(it)
+        except OSError as exc:
+            problems.append(InputError(top, None, None, f"cannot read directory: {exc.strerror or exc}"))
+            continue
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir() and not entry.is_symlink()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                stack.append(entry.path)
+            for suffix in suffixes:
+                if entry.name.endswith(suffix) and Path(entry.path).is_file():
+                    found[suffix].append(Path(entry.path))
+    for files in found.values():
+        files.sort()
+    problems.sort(key=lambda e: Path(e.file))
+    return found, problems
+
+
+def describe_inputs(inputs: list[str]) -> list[dict]:
+    """What the inputs are, to tell later whether they changed: for each, its resolved path and
+    size and modification time (a directory: how many files it holds and a digest of their
+    relative paths, sizes and times); ``-`` (standard input) as it is."""
+    described = []
+    for spec in inputs:
+        if spec == "-":
+            described.append({"path": "-"})
+            continue
+        path = Path(spec)
+        entry: dict = {"path": _escape_surrogates(str(path.resolve()))}
+        try:
+            if path.is_dir():
+                found, problems = walk_directory(path)
+                digest = hashlib.sha256()
+                files = [p for suffix in found for p in found[suffix]]
+                for p in files:
+                    st = p.stat()
+                    rel = _escape_surrogates(p.relative_to(path).as_posix())
+                    digest.update(f"{rel}\t{st.st_size}\t{st.st_mtime_ns}\n".encode("utf-8"))
+                for e in problems:
+                    digest.update(f"unreadable\t{_escape_surrogates(e.file)}\n".encode("utf-8"))
+                entry.update(files=len(files), digest=digest.hexdigest())
+            else:
+                st = path.stat()
+                entry.update(size=st.st_size, mtime_ns=st.st_mtime_ns)
+        except OSError:
+            entry["missing"] = True
+        described.append(entry)
+    return described
+
+
 def count_documents(inputs: list[str]) -> int | None:
     """How many documents the inputs hold (for a progress bar's ETA); None when unknown (stdin)."""
     total = 0
@@ -191,8 +348,8 @@ def count_documents(inputs: list[str]) -> int | None:
             return None
         path = Path(spec)
         if path.is_dir():
-            total += sum(1 for p in path.rglob("*.txt") if p.is_file())
-            total += sum(_count_lines(p) for p in path.rglob("*.jsonl") if p.is_file())
+            found, _ = walk_directory(path)
+            total += len(found[".txt"]) + sum(_count_lines(p) for p in found[".jsonl"])
         elif path.suffix == ".jsonl" and path.is_file():
             total += _count_lines(path)
         elif path.suffix == ".parquet" and path.is_file():
@@ -208,10 +365,16 @@ def count_documents(inputs: list[str]) -> int | None:
 
 def _count_lines(path: Path) -> int:
     n = 0
-    with path.open("rb") as f:
-        for raw in f:
-            if raw.strip():
-                n += 1
+    try:
+        with path.open("rb") as f:
+            for raw in f:
+                body = raw.rstrip(b"\r\n")
+                if b"\r" in body:
+                    n += sum(1 for piece in body.split(b"\r") if piece.strip())
+                elif body.strip():
+                    n += 1
+    except OSError:  # the reader reports it
+        pass
     return n
 
 
@@ -223,12 +386,12 @@ def read_inputs(inputs: list[str]) -> Iterator[Item]:
             continue
         path = Path(spec)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*.txt") if p.is_file())
-            for p in files:
+            found, problems = walk_directory(path)
+            yield from problems
+            for p in found[".txt"]:
                 rel = p.relative_to(path).with_suffix("")
                 yield from read_txt(p, rel.as_posix())
-            jsonls = sorted(p for p in path.rglob("*.jsonl") if p.is_file())
-            for p in jsonls:
+            for p in found[".jsonl"]:
                 yield from read_jsonl_records(p)
         elif path.suffix == ".jsonl":
             yield from read_jsonl_records(path)

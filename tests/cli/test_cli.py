@@ -71,9 +71,12 @@ def test_clean_run_exits_zero_and_removes_stale_error_report(tmp_path):
 
 
 def test_missing_input_is_reported(tmp_path):
+    # beside inputs that exist (a missing sole input writes nothing: tests/cli/test_exit_status.py)
+    (tmp_path / "a.txt").write_text("Văn bản.", encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    assert main(["annotate", str(tmp_path / "nope.txt"), "--out", str(out), *FAST]) == 1
+    assert main(["annotate", str(tmp_path / "nope.txt"), str(tmp_path / "a.txt"), "--out", str(out), *FAST]) == 1
     assert "no such file" in read_jsonl(tmp_path / "out.errors.jsonl")[0]["reason"]
+    assert [d["id"] for d in read_jsonl(out)] == ["a"]
 
 
 def test_bad_stage_list_is_a_usage_error(tmp_path, capsys):
@@ -119,3 +122,14 @@ def test_annotate_output_passes_validate(tmp_path):
     assert main(["annotate", str(ROOT / "corpus"), "--out", str(out), "--quiet"]) == 0
     proc = run_module(["validate", str(out)])
     assert proc.returncode == 0, proc.stdout
+
+
+def test_a_bad_published_date_is_a_warning_and_the_document_is_written(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "d1", "text": "Hôm qua Bộ Nội vụ họp.", "meta": {"published": "yesterday"}})
+                   + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["annotate", str(src), "--out", str(out), "--quiet"]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["id"] == "d1"
+    err = capsys.readouterr().err
+    assert "warning: document d1" in err and "yesterday" in err

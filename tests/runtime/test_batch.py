@@ -158,6 +158,26 @@ def test_ctrl_c_stops_cleanly_with_valid_output(tmp_path):
     assert all(json.loads(l)["id"].startswith("doc-") for l in data.splitlines())
 
 
+def test_sigterm_stops_like_ctrl_c_and_resume_finishes(tmp_path):
+    src = make_corpus(tmp_path / "in.jsonl", 1500)
+    args = [str(src), "--stages", "normalize,sentences,tokens", "--quiet", "--workers", "2"]
+    full = tmp_path / "full.jsonl"
+    assert main(["annotate", *args[:-2], "--out", str(full)]) == 0
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "annotate", *args, "--out", str(out)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _wait_for_lines(out, 100, proc)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    err = proc.stderr.read().decode()  # the workers' stderr too: read until they have all gone
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err and "BrokenPipeError" not in err
+    assert "terminated" in err and "--resume" in err
+    assert out.read_bytes().endswith(b"\n")
+    assert main(["annotate", *args, "--out", str(out), "--resume"]) == 0
+    assert out.read_bytes() == full.read_bytes()
+
+
 def test_annotate_dataset_offline(monkeypatch):
     datasets = pytest.importorskip("datasets")
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")

@@ -75,10 +75,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     return _summary(args, errors, f"{n} documents exported as {args.format} to {where}")
 
 
-def _write_replacing(records, out: str) -> int:
-    """Write JSONL to a temporary file beside ``out`` and put it in place only when all went well,
-    so a failed import leaves an existing ``out`` as it was. A special file (``/dev/stdout``, a
-    pipe) is written directly."""
+def _write_replacing(records, out: str, keep=lambda n: True) -> int:
+    """Write JSONL to a temporary file beside ``out`` and put it in place only when all went well and
+    ``keep(number written)`` says so, so a failed import leaves an existing ``out`` as it was. A
+    special file (``/dev/stdout``, a pipe) is written directly."""
     import os
     from pipeline.formats.record import write_jsonl
     path = Path(out)
@@ -89,7 +89,10 @@ def _write_replacing(records, out: str) -> int:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         n = write_jsonl(records, tmp)
-        os.replace(tmp, path)
+        if keep(n):
+            os.replace(tmp, path)
+        else:
+            tmp.unlink()
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -118,7 +121,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             yield rec
 
     try:
-        n = _write_replacing(checked(FORMATS[args.format].read(args.source, on_error=errors)), args.out)
+        # nothing imported and something wrong: the import failed, and an existing output stays as it was
+        n = _write_replacing(checked(FORMATS[args.format].read(args.source, on_error=errors)), args.out,
+                             keep=lambda n: n > 0 or not errors.count)
     except (OSError, ValueError) as exc:
         print(f"vnextract: cannot import {args.source}: {exc}", file=sys.stderr)
         return 1

@@ -26,7 +26,6 @@ import unicodedata
 
 from pipeline.base import Processor
 from pipeline.document import Document
-from pipeline.resources import read_tsv
 
 
 # "(SHORT)" or "(long form)": up to 40 characters without brackets; checked further in _short_units

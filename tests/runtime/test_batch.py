@@ -1,6 +1,5 @@
 """Batch processing: workers, Dask, Parquet, datasets, resume after kill -9, Ctrl-C, determinism."""
 import json
-import os
 import signal
 import subprocess
 import sys

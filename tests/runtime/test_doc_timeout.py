@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import load
 from pipeline.cli.main import main
 from pipeline.runtime.supervise import DocumentTimeout, WorkerFailure, run_supervised
 

@@ -32,14 +32,20 @@ def _dict_matches(seq: list[str], words: frozenset[str], prefixes: frozenset[str
     for i in range(n - 1):
         longest = longest_word_at(seq, i, words, prefixes, max_word)
         if longest:
-            starts[i] = longest
-            last = i + longest - 1
-            if ends[last] < longest:
-                ends[last] = longest
-            for j in range(i + 1, last + 1):
-                if inside[j] < longest:
-                    inside[j] = longest
+            _mark_word(starts, ends, inside, i, longest)
     return starts, ends, inside
+
+
+def _mark_word(starts: list[int], ends: list[int], inside: list[int], i: int, length: int) -> None:
+    """Record a dictionary word of ``length`` syllables starting at ``i``: the longest word starting
+    there, ending at its last syllable, and covering each syllable after its first."""
+    starts[i] = length
+    last = i + length - 1
+    if ends[last] < length:
+        ends[last] = length
+    for j in range(i + 1, last + 1):
+        if inside[j] < length:
+            inside[j] = length
 
 
 def model_attributes(path: str) -> list[bytes]:
@@ -152,15 +158,10 @@ class ModelFeatures:
                     break
                 key = key + " " + low[i + k]
                 k += 1
-            for length, s, e, inner in ((longest, starts, ends, inside), (plongest, pstarts, pends, pinside)):
-                if length:
-                    s[i] = length
-                    last = i + length - 1
-                    if e[last] < length:
-                        e[last] = length
-                    for j in range(i + 1, last + 1):
-                        if inner[j] < length:
-                            inner[j] = length
+            if longest:
+                _mark_word(starts, ends, inside, i, longest)
+            if plongest:
+                _mark_word(pstarts, pends, pinside, i, plongest)
         return (starts, ends, inside, [0, *starts[:-1]]), (pstarts, pends, pinside, [0, *pstarts[:-1]])
 
     def items(self, syllables: list[str], low: list[str], shapes: list[str]) -> list[tuple[bytes, ...]]:

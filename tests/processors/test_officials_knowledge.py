@@ -15,11 +15,6 @@ from pipeline.ids import person_id
 from pipeline.resources import read_tsv
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    return load()
-
-
 def officials(nlp, text, published, pipeline=None):
     doc = (pipeline or nlp)(Document(text=text, meta={"published": published}))
     out = [e for e in doc.to_json()["entities"] if e["label"] in ("OFFICIAL", "PERSON")]

@@ -146,10 +146,18 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     try:
         if args.link:
             stage = "pass 2/2 (resolve): "
-            linked = _link_pass_one(args, engine, make_engine, sink, total, t0)
+            try:
+                linked = _link_pass_one(args, engine, make_engine, sink, total, t0)
+            except KeyboardInterrupt as exc:  # between the passes (writing the table, starting pass 2)
+                sink.close()
+                stopped = "terminated" if isinstance(exc, _Terminated) else "interrupted"
+                print(f"vnextract: {stopped} between the passes of --link; {args.out} holds nothing from this run "
+                      f"yet; rerun the same command", file=sys.stderr)
+                return 143 if stopped == "terminated" else 130
             if isinstance(linked, int):
                 return linked
             engine = linked
+            t0 = time.perf_counter()  # pass 2's summary gives pass 2's time and speed
         return _annotate_into(args, engine, sink, total, t0, read_inputs, stage)
     finally:
         try:
@@ -205,8 +213,8 @@ def _link_pass_one(args, engine, make_engine, sink, total, t0):
                 bar.close()
         if stopped:
             sink.close()
-            print(f"vnextract: {stopped} in pass 1 of --link (collecting the officials table); nothing was "
-                  f"written to {args.out}; rerun the same command", file=sys.stderr)
+            print(f"vnextract: {stopped} in pass 1 of --link (collecting the officials table); {args.out} holds "
+                  f"nothing from this run yet; rerun the same command", file=sys.stderr)
             return 143 if stopped == "terminated" else 130
         rows = tuple(builder.rows())
         try:

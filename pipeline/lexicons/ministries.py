@@ -125,6 +125,7 @@ class MinistryRegistry:
             if rec.id in self.records:
                 raise ValueError(f"duplicate ministry id {rec.id!r}")
             self.records[rec.id] = rec
+        self._by_name = {rec.name: rec.id for rec in self.records.values()}
         self.latest = max(d for r in self.records.values() for d in (r.valid_from, r.valid_to) if d)
         # "today" for the registry is the date it was last checked (its manifest version), not the
         # clock, so the same input gives the same output on any day
@@ -189,6 +190,14 @@ class MinistryRegistry:
         if info is None:
             return None
         return self.choose(info.ids, date)
+
+    def id_of(self, name: str) -> str | None:
+        """The id of the body whose official name (or any written form) is ``name``, else None."""
+        rec = self._by_name.get(name)
+        if rec is None:
+            found = self.lookup(name)
+            return found.id if found is not None else None
+        return rec
 
     def canonical(self, id: str, date=None) -> str:
         """The official name of body ``id`` at ``date``.

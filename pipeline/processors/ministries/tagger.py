@@ -194,7 +194,8 @@ class MinistryTagger(Processor):
             if rec is None:
                 continue
             canonical = self.registry.canonical(rec.id, day)
-            doc.add_entity("MINISTRY", it.start, it.end, source="rules", canonical=canonical, id=rec.id)
+            doc.add_entity("MINISTRY", it.start, it.end, source="rules", canonical=canonical, id=rec.id,
+                           ministry_id=rec.id)
             layer.append({"start": it.start, "end": it.end, "text": text[it.start:it.end],
                           "id": rec.id, "canonical": canonical})
         if self.departments:

@@ -11,6 +11,7 @@ from itertools import accumulate
 from typing import Any
 
 from pipeline.document import Document
+from pipeline.ids import person_id
 from pipeline.processors.officials.context import DocContext, Office, Person
 from pipeline.processors.officials.lexicon import Lexicon
 from pipeline.processors.officials.offices import NULL_LEVELS
@@ -70,7 +71,7 @@ def emit(lex: Lexicon, ctx: DocContext, doc: Document, people: dict[str, Person]
     for p in people.values():
         offs = [o for o in p.offices if o.level != "nonofficial" and not o.company]
         nonofficial = [o for o in p.offices if o.level == "nonofficial" or o.company]
-        known = p.known
+        known = p.known or (p.table if p.table and ctx.table.lookup(p.table, ctx.day, []) else None)
         if offs and p.expert and not known and all(o.former for o in offs):
             # "TS X, nguyên Viện trưởng ...": an expert speaking of a past office, not an official
             nonofficial, offs = offs, []
@@ -80,9 +81,9 @@ def emit(lex: Lexicon, ctx: DocContext, doc: Document, people: dict[str, Person]
         if p.foreign and known is None and not offs and not nonofficial:
             continue   # a foreign name after ông/bà, with no office: too unsure to be a PERSON
         if not offs and nonofficial and not known:
-            label, attrs = "PERSON", {"role": nonofficial[0].title}
+            label, attrs = "PERSON", {"role": nonofficial[0].title, "person_id": person_id(p.name)}
         elif not offs and not known:
-            label, attrs = "PERSON", {}
+            label, attrs = "PERSON", {"person_id": person_id(p.name)}
         else:
             label = "OFFICIAL"
             attrs = official_attrs(lex, ctx, ministries, p, offs)
@@ -109,20 +110,32 @@ def official_attrs(lex: Lexicon, ctx: DocContext, ministries: _Ministries, p: Pe
     """``title``, ``titles``, ``org`` and ``former`` of an official with offices ``offs``."""
     offs = sorted(offs, key=lambda o: o.start)
     strong = [o for o in offs if o.level not in _WEAK_LEVELS]
+    # an office held at the document's date comes before the former ones ("nguyên Bộ trưởng ..., Bí thư ...")
+    current = [o for o in strong if not o.former]
+    if current and len(current) < len(strong):
+        strong = current + [o for o in strong if o.former]
     ordered = [o for o in strong if not o.shared] + [o for o in strong if o.shared] + \
         [o for o in offs if o.level in _WEAK_LEVELS]
     titles: list[str] = []
     for o in ordered:
         if o.title not in titles:
             titles.append(o.title)
+    # the office known from elsewhere: the registry of office holders, else the officials table
     known = lex.known_for(p.known, ctx.day, ctx.rough, titles) if p.known else None
+    via = "registry" if known else None
+    if known is None and p.table:
+        known = ctx.table.lookup(p.table, ctx.day, titles)
+        via = "table" if known else None
+    resolved = False
     # a name with joined syllables is a transliteration ("An Tha-ni"): never a Vietnamese ministry's
     foreign = p.foreign or any(o.foreign for o in offs) or "-" in p.name or \
-        bool(known and known["country"] not in ("", "Việt Nam"))
+        bool(known and known.get("country", "") not in ("", "Việt Nam"))
     org = None
     if not foreign:
+        # the org of a former office is not the org of the office held now
+        givers = [o for o in ordered if not o.former] if current else ordered
         for kind in ("explicit", "implied"):
-            giver = next((o for o in ordered if o.org_kind == kind and o.org), None)
+            giver = next((o for o in givers if o.org_kind == kind and o.org), None)
             if giver is not None:
                 org = giver.org
                 # the title is the office that org belongs to ("Thứ trưởng Bộ Công an" in a career list)
@@ -137,7 +150,7 @@ def official_attrs(lex: Lexicon, ctx: DocContext, ministries: _Ministries, p: Pe
             org = None
         elif org is None:
             if known and known.get("org"):
-                org = known["org"]
+                org, resolved = known["org"], True
             else:
                 for o in offs:
                     if o.org_kind == "deferred":
@@ -147,7 +160,7 @@ def official_attrs(lex: Lexicon, ctx: DocContext, ministries: _Ministries, p: Pe
                     if org:
                         break
     if not titles and known:
-        titles = [known["title"]]
+        titles, resolved = [known["title"]], True
         if not foreign and org is None:
             org = known.get("org")
     attrs: dict[str, Any] = {"title": titles[0] if titles else None, "org": org}
@@ -156,4 +169,17 @@ def official_attrs(lex: Lexicon, ctx: DocContext, ministries: _Ministries, p: Pe
     if offs and all(o.former for o in offs if o.title == attrs["title"]) and \
             any(o.former for o in offs):
         attrs["former"] = True
+    ministry = lex.registry.id_of(org) if org else None
+    unit = next((o.unit for o in ordered if o.title == attrs["title"] and o.unit), None)
+    if unit is None and via == "table" and resolved and not org:
+        unit = known.get("unit")
+    if ministry:
+        attrs["ministry_id"] = ministry
+    if unit and not org:
+        attrs["unit"] = unit
+    if resolved:
+        attrs["resolved"] = via
+    # who the person is across documents: the registry's person, the table's, else the name in its office
+    scope = "registry" if via == "registry" else ministry or (unit if not org else None) or ""
+    attrs["person_id"] = known["person_id"] if via == "table" else person_id(p.name, scope)
     return attrs

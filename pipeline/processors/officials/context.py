@@ -33,6 +33,7 @@ class Office:
     person: str | None = None
     base: str = ""      # the office's title in models/offices.tsv, without prefixes or qualifiers
     shared: bool = False  # given to several listed names ("tổ ĐBQH gồm ..."): after a person's own offices
+    unit: str | None = None   # the body outside the ministries its organisation phrase names ("UBND tỉnh X")
 
 
 @dataclass
@@ -43,6 +44,8 @@ class Person:
     mentions: set[tuple[int, int]] = field(default_factory=set)
     known: str | None = None   # the name in the gazetteer of well-known office holders
     expert: bool = False       # introduced by a degree or a role ("TS", "chuyên gia")
+    table: str | None = None   # the name in the officials table the stage was given
+    citizen: bool = False      # described as a private citizen ("ông X, một nông dân ..."): no known office
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class DocContext:
     dept_index: SpanIndex     # ``dept_orgs`` by position
     blocked: SpanIndex        # units and places: no name starts inside one
     zones: SpanIndex          # bylines and photo credits: nobody named there is in the story
+    table: object = None      # the officials table (:class:`HolderTable`) given to the stage, if any
 
     def in_zones(self, start: int, end: int) -> bool:
         """True if ``start:end`` lies inside a byline or a photo credit."""

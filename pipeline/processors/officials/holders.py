@@ -43,6 +43,8 @@ _PLURAL_AFTER = re.compile(r"[ \t]+(?:các|những)[ \t]")
 _LIST_SEP = re.compile(r"[ \t]*(?:,[ \t]*(?:và[ \t]+)?|[ \t]+và[ \t]+)")
 _ROLE_DESCRIPTION = regex.compile(r"(?:[ \t]+\p{Ll}[\p{Ll}\p{M}]*){1,3}[ \t]+(?=\p{Lu})")
 _AFTER_HONORIFIC = regex.compile(r"\.?[ \t]+(?=\p{Lu})")
+# the next word when it is one capitalised syllable: "Hà" after "Trần Thị Thu"
+_NEXT_SYLLABLE = regex.compile(r"[ ](\p{Lu}[\p{Ll}\p{M}]*)(?![\p{L}\p{M}\d])")
 
 
 def find_people(lex: Lexicon, ctx: DocContext, triggers, offices: list[Office]) -> dict[str, Person]:
@@ -193,32 +195,59 @@ def find_people(lex: Lexicon, ctx: DocContext, triggers, offices: list[Office]) 
 
 
 def known_holders(lex: Lexicon, ctx: DocContext, offices: list[Office], people: dict[str, Person]) -> None:
-    """Add the well-known office holders the text names without an office."""
-    text, date = ctx.text, ctx.day
-    if lex.known_re is None:
-        return
+    """Add the well-known office holders the text names without an office, and the names of the officials
+    table given to the stage.
+
+    A registry (or table) name is not the office holder's where the text makes it a namesake: a longer name
+    ("Trần Thị Thu Hà" is not "Trần Thị Thu"), a form of address for ordinary people before it ("chị X"),
+    or a private citizen's description after it ("ông X, một nông dân ...").
+    """
+    text = ctx.text
     comp_ends = sorted(o.comp_end for o in offices)
-    for m in lex.known_re.finditer(text):
-        surface = m.group(0)
-        full = lex.known_alias.get(surface, surface)
-        if surface != full:
-            # an alias (foreign surname) needs an honorific or office before it
-            if not lex.hon_end_re.search(text[max(0, m.start() - 20):m.start()]) and \
-                    not _office_right_before(text, comp_ends, m.start()):
+    sources = []
+    if lex.known_re is not None:
+        sources.append((lex.known_re, lex.known_alias, True))
+    if ctx.table is not None and ctx.table.name_re is not None:
+        sources.append((ctx.table.name_re, {}, False))
+    for pattern, aliases, registry in sources:
+        for m in pattern.finditer(text):
+            surface = m.group(0)
+            full = aliases.get(surface, surface)
+            if surface != full:
+                # an alias (foreign surname) needs an honorific or office before it
+                if not lex.hon_end_re.search(text[max(0, m.start() - 20):m.start()]) and \
+                        not _office_right_before(text, comp_ends, m.start()):
+                    continue
+            elif _name_goes_on(ctx, m.end()):
+                continue   # a longer name: never cut to the known one
+            if ctx.in_zones(m.start(), m.end()):
                 continue
-        if ctx.in_zones(m.start(), m.end()):
-            continue
-        if lex.informal_re.search(text, max(0, m.start() - 12), m.start()):
-            continue   # "chị Nguyễn Thị Hồng": a namesake, not the office holder
-        p = people.get(full) or people.get(surface)
-        if p is None:
-            p = people[surface] = Person(surface)
-        p.mentions.add((m.start(), m.end()))
-        rows = lex.known[full]
-        if date is None or any(lex.row_fits(r, date, ctx.rough) for r in rows):
-            p.known = full
-            if all(r["country"] not in ("", "Việt Nam") for r in rows):
-                p.foreign = True
+            if lex.informal_re.search(text, max(0, m.start() - 12), m.start()):
+                continue   # "chị Nguyễn Thị Hồng": a namesake, not the office holder
+            p = people.get(full) or people.get(surface)
+            if p is None:
+                p = people[surface] = Person(surface)
+            p.mentions.add((m.start(), m.end()))
+            if lex.citizen_re is not None and lex.citizen_re.match(text, m.end()):
+                p.citizen = True
+            if not registry:
+                p.table = full
+                continue
+            rows = lex.known[full]
+            if ctx.day is None or any(lex.row_fits(r, ctx.day, ctx.rough) for r in rows):
+                p.known = full
+                if all(r["country"] not in ("", "Việt Nam") for r in rows):
+                    p.foreign = True
+    for p in people.values():
+        if p.citizen:
+            p.known = p.table = None
+
+
+def _name_goes_on(ctx: DocContext, end: int) -> bool:
+    """True if another capitalised Vietnamese syllable of the same name follows ``end`` (not a place or a
+    ministry named right after it)."""
+    m = _NEXT_SYLLABLE.match(ctx.text, end)
+    return bool(m) and looks_vietnamese(m.group(1)) and not ctx.blocked.covering(m.start(1), m.start(1) + 1)
 
 
 def _office_right_before(text: str, comp_ends: list[int], pos: int) -> bool:
@@ -355,8 +384,48 @@ def appointed_offices(lex: Lexicon, ctx: DocContext, offices, people, names_at) 
         p = people.get(names_at[span])
         if p is None:
             continue
+        # "ông A và ông B được bầu giữ chức Chủ tịch HĐND tỉnh và Chủ tịch UBND tỉnh": respectively
+        names = _listed_before(lex, text, spans, i)
+        chain = _office_chain(text, offices, off)
+        if len(names) > 1 and len(names) == len(chain):
+            for nm, o in zip(names, chain):
+                q = people.get(names_at[nm])
+                if q is not None:
+                    o.person = q.name
+                    q.offices.append(o)
+            continue
         off.person = p.name
         p.offices.append(off)
+
+
+def _listed_before(lex: Lexicon, text: str, spans: list[tuple[int, int]], i: int) -> list[tuple[int, int]]:
+    """The names listed up to ``spans[i]`` ("A, ông B và bà C"), in text order."""
+    out = [spans[i]]
+    for j in range(i - 1, max(-1, i - 8), -1):
+        m = _LIST_SEP.match(text, spans[j][1])
+        if not m:
+            break
+        at = m.end()
+        hm = lex.hon_at_re.match(text, at)
+        if hm and hm.end() <= out[0][0]:
+            at = hm.end()
+        if at != out[0][0]:
+            break
+        out.insert(0, spans[j])
+    return out
+
+
+def _office_chain(text: str, offices, first) -> list:
+    """``first`` and the offices joined to it by "và" or a comma, none of them given to anyone yet."""
+    chain = [first]
+    for off in offices:
+        if off.start <= chain[-1].start:
+            continue
+        m = _LIST_SEP.match(text, chain[-1].comp_end)
+        if not m or m.end() != off.start or off.person is not None or off.name is not None:
+            break
+        chain.append(off)
+    return chain
 
 
 def headline_office(lex: Lexicon, ctx: DocContext, offices: list[Office], people: dict[str, Person]) -> None:

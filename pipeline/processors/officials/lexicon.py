@@ -16,7 +16,7 @@ import regex
 from pipeline.docdate import parse_date
 from pipeline.lexicons.ministries import registry
 from pipeline.lexicons.people import Office as OfficeRow, honorifics, offices, surnames
-from pipeline.resources import ResourceError, read_tsv
+from pipeline.resources import ResourceError, manifest, read_tsv
 from pipeline.spans import SpanIndex
 from pipeline.text.patterns import trie_pattern
 
@@ -118,6 +118,10 @@ class Lexicon:
         self.informal_re = regex.compile(
             rf"(?:^|[^{WORD_CHARS}])(?:{words_pattern(cues.get('informal_address', []))})[ \t]+$",
             regex.REVERSE | regex.IGNORECASE)
+        # "ông X, một nông dân ở xã Y", "ông X (45 tuổi, trú tại ...)": a private citizen
+        self.citizen_re = regex.compile(
+            rf"[ \t]*[,(][ \t]*(?:\d{{1,3}}[ \t]*tuổi[ \t]*[,;)]?[ \t]*)?(?:(?:là|một|người)[ \t]+)?"
+            rf"(?:{words_pattern(cues.get('citizen', []))})(?![{WORD_CHARS}])") if cues.get("citizen") else None
         self.plural_re = regex.compile(
             rf"(?:^|[^{WORD_CHARS}])(?:{words_pattern(cues.get('plural', []))})[ \t]+$", regex.REVERSE)
 
@@ -291,16 +295,22 @@ class Lexicon:
                 known_alias[alias] = rec["name"]
         self.known = known
         self.known_alias = known_alias
+        # an open row (no valid_to) says the office is held up to the date the table was checked, not after
+        through = manifest().get("officials_known.tsv", {}).get("verified_through")
+        self.known_through = parse_date(through) if through else None
         names = list(known) + list(known_alias)
         self.known_re = re.compile(rf"(?<!\w)(?:{trie_pattern(names)})(?!\w)") if names else None
 
-    @staticmethod
-    def row_fits(row: dict, date: _dt.date, rough: bool) -> bool:
+    def row_fits(self, row: dict, date: _dt.date, rough: bool) -> bool:
         """True if the gazetteer row was in force at ``date`` (give or take a year and a half when the date
-        is ``rough``: only the year the text mentions most)."""
+        is ``rough``: only the year the text mentions most). A row still open is known to hold only up to
+        the table's ``verified_through`` date."""
         slack = _dt.timedelta(days=550 if rough else 0)
-        return (row["from"] is None or row["from"] <= date + slack) and \
-            (row["to"] is None or date - slack < row["to"])
+        if row["from"] is not None and row["from"] > date + slack:
+            return False
+        if row["to"] is not None:
+            return date - slack < row["to"]
+        return self.known_through is None or date - slack <= self.known_through
 
     def known_for(self, name: str, date: _dt.date | None, rough: bool, titles: list[str]) -> dict | None:
         """The gazetteer row of ``name`` at ``date`` (any date when unknown), preferring one of ``titles``."""

@@ -31,6 +31,8 @@ _PAREN_ABBR = regex.compile(r"[ \t]*\((?=[^)]*\p{Lu}[^)]*\p{Lu})[\p{Lu}\d&.\-]{2
 _COMMA_OR_PAREN = re.compile(r"[ \t]*[,(][ \t]*")
 _PHRASE_END = re.compile(r"[,.;:()\n–—]")
 _FULL_STOP = re.compile(r"[.!?\n]\s")
+# blanks and punctuation around an organisation phrase
+_UNIT_EDGES = re.compile(r"^[\s,;:(–—-]+|[\s,;:)–—-]+$")
 APPOSITION_GAP = re.compile(r"[ \t]*,[ \t]*")
 
 
@@ -311,6 +313,10 @@ def classify(lex: Lexicon, ctx: DocContext, off: Office, minis_in, org_words: st
         comp = org_words
     if off.level in ("department", "generic", "civil_service") and lex.company_re.search(comp):
         off.company = True
+    # the body it belongs to: the words of the office after its title ("Bí thư Tỉnh ủy") and its organisation
+    words = text[off.start:off.end]
+    rest = words[len(off.title):] if words.casefold().startswith(off.title.casefold()) else ""
+    off.unit = _UNIT_EDGES.sub("", BLANKS.sub(" ", f"{rest} {comp}")) or None
     if off.policy == "no" or off.level in NULL_LEVELS or off.foreign:
         off.org, off.org_kind = None, "none"
         return

@@ -12,12 +12,17 @@ from pipeline.processors.officials.holders import career_offices, find_people
 from pipeline.processors.officials.lexicon import Lexicon
 from pipeline.processors.officials.linking import later_mentions, merge_people
 from pipeline.processors.officials.offices import company_anchors, find_offices, org_from_earlier_office, triggers
+from pipeline.processors.officials.table import load_table
 from pipeline.processors.officials.zones import byline_zones
 from pipeline.spans import SpanIndex
 
 
 class OfficialTagger(Processor):
-    """Adds OFFICIAL entities (title, titles, org) and PERSON entities.
+    """Adds OFFICIAL entities (title, titles, org, ministry_id, unit, person_id) and PERSON entities.
+
+    ``table``: an officials table (a CSV/Parquet path or row dicts, see :mod:`.table`) that resolves the
+    bare mentions of a person the corpus names elsewhere with an office; ``table_slack_days`` (365) widens
+    each row's period on both sides.
 
     Reads the MINISTRY entities (and ORG entities with a ``ministry``) of the ministries stage and the
     PLACE entities of the places stage. Holds only its :class:`Lexicon`; everything about one document
@@ -30,7 +35,13 @@ class OfficialTagger(Processor):
 
     def __init__(self, **config: Any) -> None:
         super().__init__(**config)
+        unknown = set(config) - {"table", "table_slack_days"}
+        if unknown:
+            raise ValueError(f"officials: unknown option(s) {', '.join(sorted(unknown))} "
+                             "(known: table, table_slack_days)")
         self.lexicon = Lexicon()
+        # an officials table (``vnextract officials``): bare mentions resolved from the corpus
+        self.table = load_table(config.get("table"), config.get("table_slack_days", 365))
 
     def context(self, doc: Document) -> DocContext:
         """The per-document values of one call: date, units, places, bylines."""
@@ -51,7 +62,8 @@ class OfficialTagger(Processor):
         return DocContext(text=text, low=low, day=day, rough=how == "year", ministries=ministries,
                           dept_orgs=dept_orgs, units=units, unit_index=SpanIndex(units),
                           unit_starts=[m[0] for m in units], dept_index=SpanIndex(dept_orgs),
-                          blocked=SpanIndex(blocked), zones=SpanIndex(byline_zones(lex, text)))
+                          blocked=SpanIndex(blocked), zones=SpanIndex(byline_zones(lex, text)),
+                          table=self.table)
 
     def __call__(self, doc: Document) -> Document:
         lex = self.lexicon

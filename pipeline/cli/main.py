@@ -4,6 +4,7 @@
     vnextract validate FILE.jsonl                 check a file against the schema and the offsets
     vnextract export IN.jsonl --format FMT --out PATH   conll, spacy (DocBin), labelstudio, brat
     vnextract import FORMAT SOURCE --out OUT.jsonl      labelstudio, brat, spacy, conll back to JSONL
+    vnextract officials OUT.jsonl... --out T.csv  the office-holder table of annotated output
     vnextract stages                              list the available stages
 """
 from __future__ import annotations
@@ -17,12 +18,12 @@ from pipeline import __version__
 from pipeline.base import DEFAULT_STAGES, MODEL_STAGES, PipelineError, available_stages
 
 
-def _progress(total=None, quiet=False):
+def _progress(total=None, quiet=False, desc="annotating"):
     """A progress bar (documents/s, ETA when the total is known) on a terminal, nothing in logs."""
     if quiet or not sys.stderr.isatty():
         return None
     from tqdm import tqdm
-    return tqdm(total=total, unit="doc", desc="annotating", dynamic_ncols=True, file=sys.stderr,
+    return tqdm(total=total, unit="doc", desc=desc, dynamic_ncols=True, file=sys.stderr,
                 smoothing=0.1)
 
 
@@ -51,9 +52,27 @@ class _OutputFailed(Exception):
     """Writing the output failed (a full disk, a lost device): stop, keep what is complete."""
 
 
+def _run_pass(results, handle) -> str | None:
+    """Give each result to ``handle``; "terminated" or "interrupted" when a signal stopped the run, else None.
+
+    ``_OutputFailed`` (the output cannot be written) goes up to the caller; the results are closed either way.
+    """
+    try:
+        for result in results:
+            handle(result)
+    except _Terminated:
+        return "terminated"
+    except KeyboardInterrupt:
+        return "interrupted"
+    finally:
+        results.close()  # stops a pool of workers left in the middle
+    return None
+
+
 def cmd_annotate(args: argparse.Namespace) -> int:
     import os
     import signal
+    from pipeline.cli import officials as officials_cli
     from pipeline.runtime.engines import DaskEngine, LocalEngine
     from pipeline.runtime.readers import count_documents, describe_inputs, read_inputs
     from pipeline.runtime.sinks import SinkError, check_paths, open_sink
@@ -64,9 +83,17 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     config = {}
     if args.tokenizer:
         config["tokens"] = {"backend": args.tokenizer}
+    recorded_config = dict(config)  # what OUT.run.json says the output is made with
     try:
+        table_rows = officials_cli.check_annotate(args, stages)
         check_paths(args.inputs, args.out, args.shard_size)
-    except SinkError as exc:
+        if args.link:
+            officials_cli.check_link_paths(args.inputs, args.out, args.shard_size)
+            recorded_config["officials"] = {"link": True}
+        elif args.officials:
+            config["officials"] = officials_cli.stage_config(args.officials, table_rows, args.engine)
+            recorded_config["officials"] = officials_cli.run_record(args.officials)
+    except (SinkError, officials_cli.UsageError) as exc:
         print(f"vnextract: {exc}", file=sys.stderr)
         return 2
     missing = [spec for spec in args.inputs if spec != "-" and not Path(spec).exists()]
@@ -77,31 +104,147 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         return 1
     t0 = time.perf_counter()
     engine = None
-    try:
+    engines = []  # every engine made, closed at the end (the last made first)
+
+    def make_engine(config, scheduler=None):
         if args.engine == "dask":
-            engine = DaskEngine(stages, config, workers=args.workers or 2, scheduler=args.scheduler,
-                                partition_size=args.partition_size, validate=args.validate,
-                                doc_timeout=args.doc_timeout)
+            made = DaskEngine(stages, config, workers=args.workers or 2, scheduler=scheduler or args.scheduler,
+                              partition_size=args.partition_size, validate=args.validate,
+                              doc_timeout=args.doc_timeout)
         else:
             if args.scheduler:
                 raise PipelineError("--scheduler needs --engine dask")
-            engine = LocalEngine(stages, config, workers=args.workers or 1, validate=args.validate,
-                                 doc_timeout=args.doc_timeout)
+            made = LocalEngine(stages, config, workers=args.workers or 1, validate=args.validate,
+                               doc_timeout=args.doc_timeout)
+        engines.append(made)
+        return made
+
+    def close_engines():
+        while engines:
+            made = engines.pop()
+            if hasattr(made, "close"):
+                made.close()
+
+    try:
+        engine = make_engine(config)
         run_info = None
         if args.out != "-":
             run_info = {"vnextract": __version__, "inputs": describe_inputs(args.inputs),
-                        "stages": list(stages or DEFAULT_STAGES), "config": config, "validate": args.validate}
+                        "stages": list(stages or DEFAULT_STAGES), "config": recorded_config,
+                        "validate": args.validate}
         sink = open_sink(args.out, resume=args.resume, shard_size=args.shard_size, run_info=run_info)
     except (PipelineError, SinkError, ValueError, ImportError, OSError) as exc:
         if isinstance(exc, OSError):
             exc = f"cannot write {args.out}: {exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else "")
         print(f"vnextract: {exc}", file=sys.stderr)
-        if hasattr(engine, "close"):
-            engine.close()
+        close_engines()
         return 2
 
     total = None if args.quiet or not sys.stderr.isatty() else count_documents(args.inputs)
-    bar = _progress(total=total, quiet=args.quiet)
+    stage = ""  # which pass of --link is running, for the messages
+    previous_sigterm = signal.signal(signal.SIGTERM, _on_sigterm_raise(os.getpid()))
+    try:
+        if args.link:
+            stage = "pass 2/2 (resolve): "
+            try:
+                linked = _link_pass_one(args, engine, make_engine, sink, total, t0)
+            except KeyboardInterrupt as exc:  # between the passes (writing the table, starting pass 2)
+                sink.close()
+                stopped = "terminated" if isinstance(exc, _Terminated) else "interrupted"
+                print(f"vnextract: {stopped} between the passes of --link; {args.out} holds nothing from this run "
+                      f"yet; rerun the same command", file=sys.stderr)
+                return 143 if stopped == "terminated" else 130
+            if isinstance(linked, int):
+                return linked
+            engine = linked
+            t0 = time.perf_counter()  # pass 2's summary gives pass 2's time and speed
+        return _annotate_into(args, engine, sink, total, t0, read_inputs, stage)
+    finally:
+        try:
+            close_engines()
+        finally:
+            signal.signal(signal.SIGTERM, previous_sigterm)
+
+
+def _link_pass_one(args, engine, make_engine, sink, total, t0):
+    """Pass 1 of ``--link``: annotate the inputs, build the officials table from the results and write it
+    beside the output; the engine of pass 2 (with that table), or an exit status when the run must stop.
+
+    The results of pass 1 are not kept: each goes into the table as it arrives. Resuming a run whose table was
+    written (``--resume``, the run record having matched) reuses that table.
+    """
+    import json
+    from pipeline.cli import officials as officials_cli
+    from pipeline.knowledge.officials import TableBuilder, TableError, read_table, write_table
+    from pipeline.runtime.readers import read_inputs
+
+    table_path = officials_cli.link_table_path(args.out, args.shard_size)
+    rows = None
+    if args.resume and table_path.is_file():
+        try:
+            rows = read_table(table_path)
+        except TableError:
+            rows = None  # made again below
+        else:
+            if not args.quiet:
+                print(f"vnextract: pass 1/2 (collect): reusing {table_path}, written by the run being resumed",
+                      file=sys.stderr)
+    if rows is None:
+        if table_path.exists():
+            table_path.unlink()  # a table of an earlier run must not pass for this run's
+        builder = TableBuilder()
+        bar = _progress(total=total, quiet=args.quiet, desc="pass 1/2 collect")
+        n_docs = n_errors = 0
+
+        def collect(result):
+            nonlocal n_docs, n_errors
+            if result.error is None:
+                n_docs += 1
+                builder.add(json.loads(result.line))
+            else:
+                n_errors += 1  # reported once, by pass 2
+            if bar is not None:
+                bar.update(1)
+
+        try:
+            stopped = _run_pass(engine.run(read_inputs(args.inputs)), collect)
+        finally:
+            if bar is not None:
+                bar.close()
+        if stopped:
+            sink.close()
+            print(f"vnextract: {stopped} in pass 1 of --link (collecting the officials table); {args.out} holds "
+                  f"nothing from this run yet; rerun the same command", file=sys.stderr)
+            return 143 if stopped == "terminated" else 130
+        rows = tuple(builder.rows())
+        try:
+            write_table(rows, table_path)
+        except OSError as exc:
+            sink.close()
+            print(f"vnextract: cannot write {table_path}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        if not args.quiet:
+            seconds = time.perf_counter() - t0
+            people = len({r["person_id"] for r in rows})
+            print(f"vnextract: pass 1/2 (collect): {n_docs} documents annotated"
+                  + (f", {n_errors} errors (reported by pass 2)" if n_errors else "")
+                  + f", {builder.undated} without a date; officials table: {len(rows)} rows, {people} people "
+                  f"-> {table_path}; {seconds:.2f} s", file=sys.stderr)
+    try:
+        config = dict(engine.config)
+        config["officials"] = officials_cli.stage_config(table_path, rows, args.engine)
+        scheduler = engine.client.scheduler_info()["address"] if args.engine == "dask" else None
+        return make_engine(config, scheduler=scheduler)
+    except (PipelineError, ValueError, ImportError, OSError) as exc:
+        sink.close()
+        print(f"vnextract: {exc}", file=sys.stderr)
+        return 2
+
+
+def _annotate_into(args, engine, sink, total, t0, read_inputs, stage: str = "") -> int:
+    """Annotate the inputs (those the output does not hold yet) with ``engine`` into ``sink``; the exit status."""
+    bar = _progress(total=total, quiet=args.quiet, desc=(stage.split(" (")[0] + " annotate") if stage else
+                    "annotating")
     skipped = 0
     if bar is not None and sink.done_count:
         bar.update(sink.done_count)
@@ -116,43 +259,35 @@ def cmd_annotate(args: argparse.Namespace) -> int:
             yield item
 
     n_docs = n_chars = n_syll = n_warnings = 0
+
+    def write(result):
+        nonlocal n_docs, n_chars, n_syll, n_warnings
+        try:
+            sink.write(result)
+        except OSError as exc:
+            raise _OutputFailed(exc) from None
+        if result.error is None:
+            n_docs += 1
+            n_chars += result.chars
+            n_syll += result.syllables
+        for warning in result.warnings:  # the document was written; say what was wrong with its input
+            n_warnings += 1
+            print(f"vnextract: warning: document {result.key}: {warning}", file=sys.stderr)
+        if bar is not None:
+            bar.update(1)
+
     stopped = failure = None
-    previous_sigterm = signal.signal(signal.SIGTERM, _on_sigterm_raise(os.getpid()))
-    results = engine.run(todo())
     try:
-        for result in results:
-            try:
-                sink.write(result)
-            except OSError as exc:
-                raise _OutputFailed(exc) from None
-            if result.error is None:
-                n_docs += 1
-                n_chars += result.chars
-                n_syll += result.syllables
-            for warning in result.warnings:  # the document was written; say what was wrong with its input
-                n_warnings += 1
-                print(f"vnextract: warning: document {result.key}: {warning}", file=sys.stderr)
-            if bar is not None:
-                bar.update(1)
-    except _Terminated:
-        stopped = "terminated"
-    except KeyboardInterrupt:
-        stopped = "interrupted"
+        stopped = _run_pass(engine.run(todo()), write)
     except _OutputFailed as exc:
         failure = exc.args[0]
     finally:
+        if bar is not None:
+            bar.close()
         try:
-            results.close()  # stops a pool of workers left in the middle
-            if bar is not None:
-                bar.close()
-            try:
-                sink.close()
-            except OSError as exc:
-                failure = failure or exc
-            if hasattr(engine, "close"):
-                engine.close()
-        finally:
-            signal.signal(signal.SIGTERM, previous_sigterm)
+            sink.close()
+        except OSError as exc:
+            failure = failure or exc
     seconds = time.perf_counter() - t0
     n_errors = sink.errors.count
     if failure is not None:
@@ -161,12 +296,12 @@ def cmd_annotate(args: argparse.Namespace) -> int:
               f"command with --resume to finish", file=sys.stderr)
         return 1
     if stopped:
-        print(f"vnextract: {stopped} after {n_docs} documents; the output holds complete documents only; "
+        print(f"vnextract: {stage}{stopped} after {n_docs} documents; the output holds complete documents only; "
               f"rerun the same command with --resume to finish", file=sys.stderr)
         return 143 if stopped == "terminated" else 130
     if not args.quiet or n_errors:
         rate = n_syll / seconds if seconds else 0.0
-        print(f"vnextract: {n_docs} documents annotated, {n_errors} errors"
+        print(f"vnextract: {stage}{n_docs} documents annotated, {n_errors} errors"
               + (f", {n_warnings} warnings" if n_warnings else "")
               + (f", {skipped} already done" if skipped else "")
               + f", {seconds:.2f} s, {n_docs / seconds if seconds else 0:.1f} docs/s, {rate:,.0f} syllables/s"
@@ -243,6 +378,12 @@ def build_parser() -> argparse.ArgumentParser:
                          "an error and its worker process replaced, every other document goes on")
     an.add_argument("--no-validate", dest="validate", action="store_false",
                     help="skip the offset check of each document before writing it")
+    an.add_argument("--officials", metavar="TABLE",
+                    help="an officials table (.csv or .parquet, from vnextract officials) to resolve bare mentions "
+                         "of officials with, beside the built-in registry")
+    an.add_argument("--link", action="store_true",
+                    help="two passes: annotate, build the officials table of the inputs (written to "
+                         "OUT.officials.csv), then annotate again resolving bare mentions with it")
     an.set_defaults(func=cmd_annotate)
 
     va = sub.add_parser("validate", help="check JSONL output against the schema and the offset invariant")
@@ -254,6 +395,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from pipeline.cli.convert import add_subcommands
     add_subcommands(sub)
+    from pipeline.cli.officials import add_subcommand as add_officials
+    add_officials(sub)
     return ap
 
 

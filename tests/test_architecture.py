@@ -213,3 +213,13 @@ def test_no_module_over_700_lines():
 def test_every_stage_lives_in_the_processors_package():
     for name in BUILT_IN:
         assert stage_class(name).__module__.startswith("pipeline.processors."), name
+
+
+def test_every_package_is_installed():
+    """setup.cfg lists the packages by hand: a package missing there is absent from an installed wheel."""
+    import configparser
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg", encoding="utf-8")
+    listed = set(cfg["options"]["packages"].split())
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "pipeline").rglob("__init__.py")}
+    assert found <= listed, f"packages missing from setup.cfg [options] packages: {sorted(found - listed)}"

@@ -15,6 +15,7 @@ import datetime as _dt
 import re
 from typing import Iterable
 
+from pipeline.knowledge.officials import read_table
 from pipeline.text.patterns import trie_pattern
 
 
@@ -67,6 +68,5 @@ def load_table(source, slack_days: int = 365) -> HolderTable | None:
     if isinstance(source, HolderTable):
         return source
     if isinstance(source, (str, bytes)) or hasattr(source, "__fspath__"):
-        from pipeline.knowledge.officials import read_table
         source = read_table(source)
     return HolderTable(source, slack_days)

@@ -313,3 +313,44 @@ def test_table_is_export_only(capsys):
     with pytest.raises(SystemExit):
         main(["import", "table", "x.csv", "--out", "y.jsonl"])
     assert "invalid choice: 'table'" in capsys.readouterr().err
+
+
+# -- the new fields in the JSON Schema (pipeline/data/annotation.schema.json) ----------------------
+
+def test_current_output_and_output_with_the_new_fields_validate(corpus_records, tmp_path):
+    from pipeline.schema import validate_record
+    assert [p for rec in corpus_records for p in validate_record(rec)] == []
+    rec = synthetic()
+    for e in rec["entities"]:
+        if e["label"] == "OFFICIAL":
+            e["unit"] = None
+    rec["entities"].append({**_ent("PERSON", "Trần An"), "person_id": "p-00000000beef"})
+    rec["entities"].append({**_ent("OFFICIAL", "Trần An"), "title": "Chủ tịch", "org": None,
+                            "unit": "HĐND tỉnh Nghệ An", "former": True, "resolved": "registry",
+                            "person_id": "p-0123456789ac"})
+    rec["entities"].sort(key=lambda e: (e["start"], -e["end"], e["label"]))
+    assert validate_record(rec) == []
+    path = tmp_path / "new.jsonl"
+    write_jsonl(corpus_records + [rec], path)
+    assert main(["validate", str(path)]) == 0
+
+
+@pytest.mark.parametrize("label,attrs,where", [
+    ("OFFICIAL", {"person_id": "p-XYZ"}, "person_id"),
+    ("OFFICIAL", {"person_id": "p-0123456789AB"}, "person_id"),  # lower-case hex only
+    ("OFFICIAL", {"ministry_id": ""}, "ministry_id"),
+    ("OFFICIAL", {"resolved": "guess"}, "resolved"),
+    ("OFFICIAL", {"unit": 3}, "unit"),
+    ("OFFICIAL", {"former": "yes"}, "former"),
+    ("MINISTRY", {"ministry_id": 7}, "ministry_id"),
+    ("PLACE", {"canonical": {"name": "Tỉnh Nghệ An", "code": 40}}, "canonical/code"),
+    ("PLACE", {"canonical": {"name": "Tỉnh Nghệ An", "code": "40", "pre2025": {"code": 40}}}, "pre2025/code"),
+    ("PLACE", {"canonical": {"name": "Tỉnh Nghệ An", "code": "40", "pre2025": "Nghệ An"}}, "pre2025"),
+])
+def test_the_new_fields_are_typed(label, attrs, where):
+    from pipeline.schema import validate_record
+    rec = synthetic()
+    ent = next(e for e in rec["entities"] if e["label"] == label)
+    ent.update(attrs)
+    problems = validate_record(rec)
+    assert len(problems) == 1 and where in problems[0], problems

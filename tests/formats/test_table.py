@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import importlib.util
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -354,3 +356,80 @@ def test_the_new_fields_are_typed(label, attrs, where):
     ent.update(attrs)
     problems = validate_record(rec)
     assert len(problems) == 1 and where in problems[0], problems
+
+
+# -- notebook 02 uses the table: the office-holder timeline and officials by reform area ---------------
+
+def _notebook_helpers():
+    """``_execute`` and ``_outputs`` of tests/test_notebooks.py (loaded by path under another name)."""
+    spec = importlib.util.spec_from_file_location("_notebook_helpers", ROOT / "tests" / "test_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _doc(doc_id: str, published: str, text: str, *ents: tuple) -> dict:
+    """An annotated record; each entity ``(label, surface, attrs)`` at the first place its surface occurs."""
+    out = []
+    for label, surface, attrs in ents:
+        s = text.index(surface)
+        out.append({"label": label, "start": s, "end": s + len(surface), "text": surface, **attrs})
+    out.sort(key=lambda e: (e["start"], -e["end"], e["label"]))
+    return {"id": doc_id, "text": text, "meta": {"published": published},
+            "sentences": [{"start": 0, "end": len(text)}], "tokens": [], "entities": out}
+
+
+def test_notebook_shows_the_office_holder_timeline(tmp_path, monkeypatch):
+    pytest.importorskip("nbclient")  # the notebook extra, as in tests/test_notebooks.py
+    helpers = _notebook_helpers()
+    # invented people, real ministries
+    khoa, van, tung = "p-00000000000a", "p-00000000000b", "p-00000000000c"
+    btp = ("MINISTRY", "Bộ Tư pháp", {"canonical": "Bộ Tư pháp", "id": "btp", "ministry_id": "btp"})
+    bnv = ("MINISTRY", "Bộ Nội vụ", {"canonical": "Bộ Nội vụ", "id": "bnv", "ministry_id": "bnv"})
+
+    def official(name, title, org, mid, pid):
+        return ("OFFICIAL", name, {"title": title, "org": org, "ministry_id": mid, "person_id": pid})
+
+    docs = [
+        _doc("a", "2026-04-10", "Bộ trưởng Bộ Tư pháp Đỗ Minh Khoa nói về thủ tục hành chính.",
+             btp, official("Đỗ Minh Khoa", "Bộ trưởng", "Bộ Tư pháp", "btp", khoa),
+             ("REFORM_AREA", "thủ tục hành chính", {"area": "procedures"})),
+        _doc("b", "2026-06-01",
+             "Thứ trưởng Bộ Nội vụ Lạc Thị Vân và Bộ trưởng Đỗ Minh Khoa bàn về tinh gọn bộ máy.",
+             bnv, official("Lạc Thị Vân", "Thứ trưởng", "Bộ Nội vụ", "bnv", van),
+             official("Đỗ Minh Khoa", "Bộ trưởng", "Bộ Tư pháp", "btp", khoa),
+             ("REFORM_AREA", "tinh gọn bộ máy", {"area": "apparatus"})),
+        _doc("c", "2025-01-15", "Bộ trưởng Bộ Tư pháp Hà Văn Tùng chủ trì hội nghị về thủ tục hành chính.",
+             btp, official("Hà Văn Tùng", "Bộ trưởng", "Bộ Tư pháp", "btp", tung),
+             ("REFORM_AREA", "thủ tục hành chính", {"area": "procedures"})),
+    ]
+    corpus = tmp_path / "annotated.jsonl"
+    write_jsonl(docs, corpus)
+    nb = helpers._execute("02-corpus-exploration.ipynb", tmp_path, monkeypatch,
+                          f"CORPUS = {str(corpus)!r}\nSYNTHETIC_DOCS = 0\nOUTPUT_DIR = {str(tmp_path / 'out')!r}")
+    out, images, html = helpers._outputs(nb)
+    assert "Nothing to show" not in out
+    assert f"entity table: {sum(len(d['entities']) for d in docs)} rows" in out
+    assert "office-holder timeline: 3 offices in 2 ministries" in out
+    assert images == 5  # the four plots and the timeline
+    assert list((tmp_path / "out").glob("entities.*"))
+    # the timeline table: each holder with the first and last dates of the documents naming them
+    def table_after(heading: str) -> list[list[str]]:
+        """The cells of the first HTML table shown after the markdown cell starting with ``heading``."""
+        start = next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith(heading))
+        shown = next(o.data["text/html"] for c in nb.cells[start:] for o in c.get("outputs", [])
+                     if "<table" in o.get("data", {}).get("text/html", ""))
+        rows = [re.findall(r"<td>(.*?)</td>", tr, re.S) for tr in re.findall(r"<tr>(.*?)</tr>", shown, re.S)]
+        return [r for r in rows if r]
+
+    # ministry_id, name, title, org, first, last, mentions, documents
+    assert [r[:8] for r in table_after("## 9. Office holders")] == [
+        ["bnv", "Lạc Thị Vân", "Thứ trưởng", "Bộ Nội vụ", "2026-06-01", "2026-06-01", "1", "1"],
+        ["btp", "Hà Văn Tùng", "Bộ trưởng", "Bộ Tư pháp", "2025-01-15", "2025-01-15", "1", "1"],
+        ["btp", "Đỗ Minh Khoa", "Bộ trưởng", "Bộ Tư pháp", "2026-04-10", "2026-06-01", "2", "2"]]
+    # officials by reform area: area, name, title, ministry_id, documents naming both, mentions
+    assert table_after("## 10. Officials by reform area") == [
+        ["apparatus", "Lạc Thị Vân", "Thứ trưởng", "bnv", "1", "1"],
+        ["apparatus", "Đỗ Minh Khoa", "Bộ trưởng", "btp", "1", "1"],
+        ["procedures", "Hà Văn Tùng", "Bộ trưởng", "btp", "1", "1"],
+        ["procedures", "Đỗ Minh Khoa", "Bộ trưởng", "btp", "1", "1"]]

@@ -1,6 +1,6 @@
 """The ``export`` and ``import`` subcommands of ``vnextract``.
 
-    vnextract export IN.jsonl... --format conll|spacy|labelstudio|brat --out PATH
+    vnextract export IN.jsonl... --format conll|spacy|labelstudio|brat|table --out PATH
     vnextract import labelstudio|brat|spacy|conll SOURCE --out OUT.jsonl
 
 ``cli.build_parser`` adds them with ``add_subcommands(sub)``.
@@ -16,6 +16,7 @@ _FORMATS_HELP = {
     "spacy": "spaCy DocBin (OUT is a .spacy file)",
     "labelstudio": "Label Studio tasks JSON (OUT) + labeling config (labelstudio_config.xml beside it)",
     "brat": "brat standoff .txt/.ann files (OUT is a directory)",
+    "table": "one row per entity for pandas and DuckDB (OUT is a .parquet or .csv file)",
 }
 
 
@@ -62,6 +63,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 2
     errors = _Errors()
     records = read_annotated(args.inputs, on_error=errors)
+    if args.format == "table":
+        return _export_table(args, records, errors)
     try:
         if args.format == "labelstudio":
             n, config = write_labelstudio(records, args.out, config_path=args.config)
@@ -73,6 +76,22 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"vnextract: cannot write {args.out}: {exc}", file=sys.stderr)
         return 2
     return _summary(args, errors, f"{n} documents exported as {args.format} to {where}")
+
+
+def _export_table(args: argparse.Namespace, records, errors: "_Errors") -> int:
+    """``export --format table``: an unknown suffix or a missing pyarrow is refused before anything is read."""
+    from pipeline.extras import MissingDependency
+    from pipeline.formats.table import TableError, export_table
+    try:
+        stats = export_table(records, args.out)
+    except (TableError, MissingDependency) as exc:
+        print(f"vnextract: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"vnextract: cannot write {args.out}: {exc}", file=sys.stderr)
+        return 2
+    return _summary(args, errors, f"{stats.documents} documents exported as table to {args.out} "
+                                  f"({stats.rows} entity rows)")
 
 
 def _write_replacing(records, out: str, keep=lambda n: True) -> int:
@@ -132,13 +151,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def add_subcommands(subparsers) -> None:
     """Add ``export`` and ``import`` to the ``vnextract`` subparsers."""
-    from pipeline.formats.registry import FORMATS
+    from pipeline.formats.registry import FORMATS, importable
     ex = subparsers.add_parser(
-        "export", help="convert annotated JSONL to conll, spacy, labelstudio or brat",
+        "export", help="convert annotated JSONL to conll, spacy, labelstudio, brat or an entity table",
         description="; ".join(f"{k}: {v}" for k, v in _FORMATS_HELP.items()))
     ex.add_argument("inputs", nargs="+", metavar="IN.jsonl", help="annotated JSONL (output of annotate)")
     ex.add_argument("--format", "-f", required=True, choices=sorted(FORMATS))
-    ex.add_argument("--out", "-o", required=True, help="output file (directory for brat)")
+    ex.add_argument("--out", "-o", required=True, help="output file (directory for brat; .parquet or .csv for table)")
     ex.add_argument("--config", help="labelstudio: where to write the labeling config "
                                      "(default: labelstudio_config.xml beside OUT)")
     ex.add_argument("--quiet", "-q", action="store_true", help="no summary line")
@@ -146,7 +165,7 @@ def add_subcommands(subparsers) -> None:
 
     im = subparsers.add_parser(
         "import", help="read annotations from labelstudio, brat, spacy or conll back into JSONL")
-    im.add_argument("format", choices=sorted(FORMATS))
+    im.add_argument("format", choices=importable())
     im.add_argument("source", help="Label Studio JSON export, brat directory, .spacy DocBin or CoNLL file")
     im.add_argument("--out", "-o", required=True, help="output JSONL")
     im.add_argument("--quiet", "-q", action="store_true", help="no summary line")

@@ -11,6 +11,8 @@ format           what is written                                                
                  labeling config for our labels and attributes
 ``brat``         brat standoff: ``ID.txt`` + ``ID.ann`` per document,                 yes       ``brat``
                  ``annotation.conf``
+``table``        one row per entity (CSV or Parquet) for pandas and DuckDB: document,   no        ``table``
+                 label, offsets, canonical name, ids, attributes and its sentence
 ===============  =====================================================================  ========  ================
 
 (*) CoNLL keeps tokens, not the text: an imported document's text is its tokens joined
@@ -27,6 +29,7 @@ Modules, each importing only those above it in this list:
   ``document_from_record``, ``check_record``, ``read_annotated``, ``write_jsonl``, ``token_pieces``)
 - ``conll``, ``labelstudio``, ``brat``: one format each, its writer and its reader (no spaCy)
 - ``spacy_interop``: our documents as ``spacy.tokens.Doc`` and back, and the spaCy component
+- ``table``: the entity table (``export --format table``), streamed; Parquet through pyarrow
 - ``docbin``: the ``spacy`` format (``DocBin`` files), through ``spacy_interop``, imported on use
 - ``registry``: ``FORMATS``, format name -> writer and reader, for the command line
 

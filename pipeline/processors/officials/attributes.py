@@ -180,6 +180,7 @@ def official_attrs(lex: Lexicon, ctx: DocContext, ministries: _Ministries, p: Pe
     if resolved:
         attrs["resolved"] = via
     # who the person is across documents: the registry's person, the table's, else the name in its office
-    scope = "registry" if via == "registry" else ministry or (unit if not org else None) or ""
+    registry_person = via == "registry" or (p.known is not None and lex.held_by(p.known, titles, org))
+    scope = "registry" if registry_person else ministry or (unit if not org else None) or ""
     attrs["person_id"] = known["person_id"] if via == "table" else person_id(p.name, scope)
     return attrs

@@ -312,6 +312,12 @@ class Lexicon:
             return date - slack < row["to"]
         return self.known_through is None or date - slack <= self.known_through
 
+    def held_by(self, name: str, titles: list[str], org: str | None) -> bool:
+        """True if the registry gives ``name``, at any date, one of ``titles`` (in ``org`` when given): the
+        text speaks of that office holder, in an office of another time ("Bộ trưởng Bộ Công an Tô Lâm"
+        in a later article)."""
+        return any(r["title"] in titles and (org is None or r["org"] in (None, org)) for r in self.known.get(name, ()))
+
     def known_for(self, name: str, date: _dt.date | None, rough: bool, titles: list[str]) -> dict | None:
         """The gazetteer row of ``name`` at ``date`` (any date when unknown), preferring one of ``titles``."""
         rows = [r for r in self.known.get(name, []) if date is None or self.row_fits(r, date, rough)]

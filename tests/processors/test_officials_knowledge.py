@@ -204,3 +204,13 @@ def test_table_does_not_override_the_document(linked, nlp):
 def test_unknown_officials_option_is_refused():
     with pytest.raises(ValueError, match="unknown option"):
         load(officials={"tabel": TABLE})
+
+
+def test_office_held_together_with_a_former_one_is_former(nlp):
+    text = ("Ông thăm trung tướng Đặng Văn Khoa, nguyên Ủy viên Trung ương Đảng, nguyên Phó Chủ tịch Quốc hội "
+            "kiêm Chủ nhiệm Ủy ban Quốc phòng và An ninh.")
+    ent = one(nlp, text, "2026-01-01", "Đặng Văn Khoa")
+    assert ent["former"] is True and "Chủ nhiệm" in ent["titles"]
+    now = one(nlp, "Ông Đặng Văn Khoa, Phó Chủ tịch Quốc hội kiêm Chủ nhiệm Ủy ban Quốc phòng và An ninh, "
+                   "phát biểu.", "2026-01-01", "Đặng Văn Khoa")
+    assert now["title"] == "Phó Chủ tịch Quốc hội" and "former" not in now

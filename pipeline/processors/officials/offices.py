@@ -31,6 +31,8 @@ _PAREN_ABBR = regex.compile(r"[ \t]*\((?=[^)]*\p{Lu}[^)]*\p{Lu})[\p{Lu}\d&.\-]{2
 _COMMA_OR_PAREN = re.compile(r"[ \t]*[,(][ \t]*")
 _PHRASE_END = re.compile(r"[,.;:()\n–—]")
 _FULL_STOP = re.compile(r"[.!?\n]\s")
+# "kiêm" between two offices: held together
+_CONCURRENT = re.compile(r"\s*,?\s*kiêm\s+")
 # blanks and punctuation around an organisation phrase
 _UNIT_EDGES = re.compile(r"^[\s,;:(–—-]+|[\s,;:)–—-]+$")
 APPOSITION_GAP = re.compile(r"[ \t]*,[ \t]*")
@@ -90,6 +92,9 @@ def find_offices(lex: Lexicon, ctx: DocContext, triggers) -> list[Office]:
         off = Office(t_start - len(pm.group(0)), end, end, title, level, info.policy,
                       info.implied_org, former=bool(pm.group("former")), base=info.title)
         scan_after(lex, ctx, off)
+        # "nguyên Phó Chủ tịch Quốc hội kiêm Chủ nhiệm ...": an office held together with a former one is former
+        if out and out[-1].former and not off.former and _CONCURRENT.fullmatch(text, out[-1].comp_end, off.start):
+            off.former = True
         out.append(off)
     return out
 

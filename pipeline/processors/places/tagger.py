@@ -21,7 +21,11 @@ context makes something else (:mod:`pipeline.processors.places.guards`) and deci
 
 The ``canonical`` attribute (only when the place is known and unambiguous) is described in
 :mod:`pipeline.lexicons.places`; a district or commune that several provinces have is taken in the
-province the document names nearest to it.
+province the document names nearest to it. It is given at the document's date
+(:func:`pipeline.docdate.document_date`, with the ``as_of`` of the ministry registry as the other
+stages use, so the date is found once per document): the units changed in 2026
+(``models/places_2026.tsv``) are the new ones from the day they take effect ("Đồng Nai" in a text of
+May 2026 is Thành phố Đồng Nai); undated documents get the 2025 gazetteer.
 
 The stage also fills layer ``places``: one ``{"start", "end", "text", "level"}`` per PLACE
 (level as in the canonical, or "commune"/"district"/"admin" when no canonical was found, "site"
@@ -34,9 +38,11 @@ import bisect
 from typing import Any, Iterable
 
 from pipeline.base import Processor
+from pipeline.docdate import document_date
 from pipeline.document import Document
-from pipeline.lexicons.places import (ADMIN_FILE, ALIASES_FILE, LOCAL, WORLD, WORLD_FILE, PlaceLexicon,
-                                      gazetteer)
+from pipeline.lexicons.ministries import registry
+from pipeline.lexicons.places import (ADMIN_FILE, ALIASES_FILE, CHANGES_FILE, LOCAL, WORLD, WORLD_FILE,
+                                      PlaceLexicon, gazetteer)
 from pipeline.processors.places.candidates import Cand, CandidateFinder, Toks
 from pipeline.processors.places.guards import Guards
 from pipeline.spans import SpanIndex
@@ -82,7 +88,8 @@ class _Anchors:
 class PlaceTagger(Processor):
     """Tag PLACE entities (see the module docstring for the rules and the ``canonical`` shape).
 
-    Config: ``admin_file``, ``world_file``, ``aliases_file`` (names of files in ``models/``).
+    Config: ``admin_file``, ``world_file``, ``aliases_file``, ``changes_file`` (names of files in
+    ``models/``; ``changes_file`` None: no 2026 changes).
     """
 
     name = "places"
@@ -92,10 +99,20 @@ class PlaceTagger(Processor):
     def __init__(self, **config: Any) -> None:
         super().__init__(**config)
         files = (config.get("admin_file", ADMIN_FILE), config.get("world_file", WORLD_FILE),
-                 config.get("aliases_file", ALIASES_FILE))
-        self._lex = gazetteer() if files == (ADMIN_FILE, WORLD_FILE, ALIASES_FILE) else PlaceLexicon.load(*files)
+                 config.get("aliases_file", ALIASES_FILE), config.get("changes_file", CHANGES_FILE))
+        defaults = (ADMIN_FILE, WORLD_FILE, ALIASES_FILE, CHANGES_FILE)
+        self._lex = gazetteer() if files == defaults else PlaceLexicon.load(*files)
         self._finder = CandidateFinder(self._lex)
         self._guards = Guards(self._lex)
+        # the date bound document_date shares with the ministries and officials stages (its cache key)
+        self._as_of = registry().as_of if self._lex.change_days else None
+
+    def epoch(self, doc: Document) -> int:
+        """How many of the 2026 changes have taken effect at the document's date (0 without a date)."""
+        if self._as_of is None:
+            return 0
+        day, how = document_date(doc, self._as_of)
+        return self._lex.epoch(day, how)
 
     def __call__(self, doc: Document) -> Document:
         lex = self._lex
@@ -104,10 +121,11 @@ class PlaceTagger(Processor):
         gaps = toks.gaps
         accepted = self._decide(text, toks, gaps, self._finder.find(toks))
         blocked = SpanIndex((e.start, e.end) for e in doc.entities if e.label == "MINISTRY")
+        epoch = self.epoch(doc) if accepted else 0
         existing = {(e.start, e.end) for e in doc.entities if e.label == "PLACE"}
         layer = doc.layers.setdefault("places", [])
         # a lake or a river named like a commune ("hồ Gia Lạc") is not that commune
-        canons = [lex.canonical(c.key, c.atype) if c.key in lex.names and
+        canons = [lex.canonical(c.key, c.atype, epoch) if c.key in lex.names and
                   not (c.natural and lex.names[c.key].category not in WORLD) else None for c in accepted]
         # provinces the document names: they settle which of several same-named units is meant
         anchors = _Anchors([(c.start, canon["code"]) for c, canon in zip(accepted, canons)
@@ -118,7 +136,7 @@ class PlaceTagger(Processor):
                 continue
             if canon is None and anchors and not c.natural:
                 code = anchors.nearest(c.start, lex.local_codes(c.key, c.atype))
-                canon = lex.canonical_in(c.key, c.atype, code) if code is not None else None
+                canon = lex.canonical_in(c.key, c.atype, code, epoch) if code is not None else None
             attrs = {"canonical": canon} if canon else {}
             doc.add_entity("PLACE", s, e, source="places", **attrs)
             layer.append({"start": s, "end": e, "text": text[s:e],

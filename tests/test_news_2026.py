@@ -16,6 +16,10 @@ ITEMS = {
     "tay_ninh": "rss-fea6db6006e314ed86bb980744f57d66",
     # a 2026 minister named with his title only
     "minister": "rss-e6add1c4d0faa1337a7543f51d805170",
+    # "thành phố Đồng Nai", a city from 30.4.2026
+    "dong_nai": "rss-5e93f0616622709432b173a0d8e5a685",
+    # "phường Trần Văn Thời", adopted by the provincial council, to replace a commune
+    "ward": "rss-138a79568d8c14998f0d2d3a8123f405",
 }
 
 
@@ -51,3 +55,20 @@ def test_new_minister_named_with_title_only(nlp, items):
     assert ents
     for e in ents:
         assert (e["title"], e["org"], e["ministry_id"]) == ("Bộ trưởng", "Bộ Khoa học và Công nghệ", "bkhcn")
+
+
+def test_dong_nai_city_after_30_april_2026(nlp, items):
+    row = items[ITEMS["dong_nai"]]
+    assert row["published"] >= "2026-04-30"
+    places = [e for e in annotate(nlp, row) if e["label"] == "PLACE" and "Đồng Nai" in e["text"]]
+    assert any(e["text"].lower() == "thành phố đồng nai" for e in places)
+    for e in places:
+        assert e["canonical"]["name"] == "Thành phố Đồng Nai"
+
+
+def test_council_approved_ward_is_a_place(nlp, items):
+    wards = [e for e in annotate(nlp, items[ITEMS["ward"]])
+             if e["label"] == "PLACE" and e["text"].lower() == "phường trần văn thời"]
+    assert wards
+    for e in wards:
+        assert e["canonical"]["unit"] == "Xã Trần Văn Thời" and e["canonical"]["status"] == "council_approved"

@@ -5,8 +5,12 @@ and a *scope*: what tells this person apart from a namesake. The officials stage
 
 * ``"registry"`` for a person of ``models/officials_known.tsv`` whom the document does not describe otherwise;
 * the ministry id (``models/ministries.jsonl``) of the office's ministry, which survives renames;
-* the ``unit`` of an office outside the ministries (a province's council, a party committee);
+* the ``unit`` of an office outside the ministries (a province's council, a party committee), its places by
+  their canonical names;
+* ``"title:"`` and the title for an office with neither (a Deputy Prime Minister outside the registry);
 * ``""`` for a name with no office at all.
+
+A registry person's id is made from the registry's full name ("Donald Trump" also for "ông Trump").
 
 The officials table (``vnextract officials``) keeps the ids the stage gave, so a bare mention resolved from
 that table gets the same id as the explicit mentions it was resolved from.

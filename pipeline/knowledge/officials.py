@@ -29,7 +29,7 @@ the same whatever order the documents come in.
 Output of older versions has no ``person_id``: it is computed as the officials stage does,
 ``pipeline.ids.person_id(name, scope)`` with ``scope`` = the entity's ``ministry_id`` if any (when the entity
 has no ``ministry_id`` key, the registry id of its ``org`` at the document's date), else its ``unit`` if any,
-else ``""``. (The stage's ``"registry"`` scope for well-known office holders cannot be told from old output.)
+else ``"title:"`` and its (first) title. (The stage's ``"registry"`` scope for well-known office holders cannot be told from old output.)
 
 :func:`write_table` writes CSV (UTF-8, header) or Parquet by the file's suffix; :func:`read_table` reads either
 back, checking every row, with dates as ``datetime.date``, empty strings as None and the counts as ints.
@@ -182,9 +182,10 @@ class TableBuilder:
             else:  # output of an older version
                 ministry_id = _ministry_id_of(org, day) if org else None
             pid = _text(ent.get("person_id"), "an OFFICIAL's person_id")
+            titles = _titles(ent.get("title"))
             if pid is None:
-                pid = make_person_id(name, ministry_id or unit or "")
-            for title in _titles(ent.get("title")):
+                pid = make_person_id(name, ministry_id or unit or (f"title:{titles[0]}" if titles else ""))
+            for title in titles:
                 key = (pid, title, org, unit)
                 row = self._rows.get(key)
                 if row is None:

@@ -117,7 +117,7 @@ def test_output_of_older_versions_gets_person_ids_as_the_stage_computes_them():
     assert by_name["Hoàng Văn Khải"]["person_id"] == person_id("Hoàng Văn Khải", "btp")
     assert by_name["Hoàng Văn Khải"]["ministry_id"] == "btp" and by_name["Hoàng Văn Khải"]["mentions"] == 2
     assert by_name["Lò Văn Mến"]["person_id"] == person_id("Lò Văn Mến", "UBND tỉnh Quảng Trị")
-    assert by_name["Vi Thị Sáu"]["person_id"] == person_id("Vi Thị Sáu", "")
+    assert by_name["Vi Thị Sáu"]["person_id"] == person_id("Vi Thị Sáu", "title:Giám đốc")
     # a person_id given by the stage is kept as it is
     given = build_table([doc("a", "2026-05-01", official("Vi Thị Sáu", title="Giám đốc", person_id="p-123456789abc"))])
     assert given[0]["person_id"] == "p-123456789abc"

@@ -214,3 +214,68 @@ def test_office_held_together_with_a_former_one_is_former(nlp):
     now = one(nlp, "Ông Đặng Văn Khoa, Phó Chủ tịch Quốc hội kiêm Chủ nhiệm Ủy ban Quốc phòng và An ninh, "
                    "phát biểu.", "2026-01-01", "Đặng Văn Khoa")
     assert now["title"] == "Phó Chủ tịch Quốc hội" and "former" not in now
+
+
+# -- what the audit of the RSS 2026 items found (issue 14) ---------------------------------------------
+
+def test_table_never_overrides_the_documents_own_description(nlp, linked):
+    role = one(nlp, "Ông Lò Văn Mến, Chủ tịch HĐQT Công ty cổ phần Sông Đà, cho biết.", "2026-05-10",
+               "Lò Văn Mến", linked)
+    assert role["label"] == "PERSON" and "resolved" not in role
+    former = one(nlp, "Cựu Chủ tịch HĐQT Công ty Sông Đà Lò Văn Mến bị khởi tố.", "2026-05-10", "Lò Văn Mến",
+                 linked)
+    assert "resolved" not in former
+
+
+def test_table_row_resting_on_the_document_itself_is_not_used(nlp):
+    row = dict(_row("Lò Văn Mến", "Chủ tịch", None, "UBND tỉnh Quảng Trị", "2026-05-01", "2026-05-01",
+                    "UBND tỉnh Quảng Trị", mentions=1), evidence="doc-a", documents=1)
+    own = load(officials={"table": (row,)})
+    text = "Ông Lò Văn Mến cho biết tỉnh sẽ hoàn thành việc sắp xếp bộ máy."
+    same = own(Document(text=text, id="doc-a", meta={"published": "2026-05-01"}))
+    other = own(Document(text=text, id="doc-b", meta={"published": "2026-05-01"}))
+    assert [e.label for e in same.entities if e.text == "Lò Văn Mến"] == ["PERSON"]
+    assert [e.attrs.get("resolved") for e in other.entities if e.text == "Lò Văn Mến"] == ["table"]
+
+
+def test_a_later_holder_ends_a_single_holder_office(nlp):
+    rows = (_row("Ngô Văn Tám", "Chủ tịch", None, "UBND Quảng Trị", "2026-01-05", "2026-03-01", "UBND Quảng Trị"),
+            _row("Đinh Thị Lụa", "Chủ tịch", None, "UBND Quảng Trị", "2026-04-01", "2026-06-01", "UBND Quảng Trị"))
+    table = load(officials={"table": rows})
+    text = "Ông Ngô Văn Tám cho biết tỉnh sẽ hoàn thành việc sắp xếp bộ máy."
+    assert one(nlp, text, "2026-03-20", "Ngô Văn Tám", table)["resolved"] == "table"
+    assert one(nlp, text, "2026-06-20", "Ngô Văn Tám", table)["label"] == "PERSON"
+    # an office of several holders (a deputy minister) is not ended by another holder
+    deputies = (_row("Ngô Văn Tám", "Thứ trưởng", "Bộ Tư pháp", None, "2026-01-05", "2026-03-01", "btp"),
+                _row("Đinh Thị Lụa", "Thứ trưởng", "Bộ Tư pháp", None, "2026-04-01", "2026-06-01", "btp"))
+    table = load(officials={"table": deputies})
+    assert one(nlp, "Thứ trưởng Ngô Văn Tám cho biết.", "2026-06-20", "Ngô Văn Tám", table)["org"] == "Bộ Tư pháp"
+
+
+def test_registry_row_of_another_ministry_is_not_that_person(nlp):
+    row = registry_row("Nguyễn Mạnh Hùng", "Bộ trưởng")   # the science minister's term
+    inside = (_day(row["valid_to"]) - dt.timedelta(days=30)).isoformat()
+    ent = one(nlp, "Bộ trưởng Bộ Công Thương Nguyễn Mạnh Hùng phát biểu.", inside, "Nguyễn Mạnh Hùng")
+    assert ent["org"] == "Bộ Công Thương" and "resolved" not in ent
+    assert ent["person_id"] != person_id("Nguyễn Mạnh Hùng", "registry")
+
+
+def test_registry_alias_has_the_full_names_id(nlp):
+    full = one(nlp, "Tổng thống Mỹ Donald Trump phát biểu.", "2025-06-01", "Donald Trump")
+    short = one(nlp, "Ông Trump phát biểu tại Nhà Trắng.", "2025-06-01", "Trump")
+    assert full["person_id"] == short["person_id"] == person_id("Donald Trump", "registry")
+
+
+def test_unit_written_one_way(nlp):
+    a = one(nlp, "Chủ tịch UBND TP.HCM Lò Văn Mến cho biết.", "2026-05-01", "Lò Văn Mến")
+    b = one(nlp, "Chủ tịch UBND thành phố Hồ Chí Minh Lò Văn Mến cho biết.", "2026-06-01", "Lò Văn Mến")
+    assert a["unit"] == b["unit"] == "UBND Hồ Chí Minh" and a["person_id"] == b["person_id"]
+    c = one(nlp, "Ông Lò Văn Mến, Phó trưởng Đoàn đại biểu Quốc hội TP.HCM khóa XV, phát biểu.", "2026-06-01",
+            "Lò Văn Mến")
+    assert "khóa" not in c["unit"] and c["unit"].endswith("Hồ Chí Minh")
+
+
+def test_offices_without_a_body_keep_namesakes_apart(nlp):
+    a = one(nlp, "Phó Thủ tướng Nguyễn Văn Mến phát biểu.", "2026-06-01", "Nguyễn Văn Mến")
+    b = one(nlp, "Bí thư thứ nhất Trung ương Đoàn Nguyễn Văn Mến phát biểu.", "2026-06-01", "Nguyễn Văn Mến")
+    assert a["person_id"] != b["person_id"]

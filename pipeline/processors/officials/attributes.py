@@ -71,7 +71,11 @@ def emit(lex: Lexicon, ctx: DocContext, doc: Document, people: dict[str, Person]
     for p in people.values():
         offs = [o for o in p.offices if o.level != "nonofficial" and not o.company]
         nonofficial = [o for o in p.offices if o.level == "nonofficial" or o.company]
-        known = p.known or (p.table if p.table and ctx.table.lookup(p.table, ctx.day, []) else None)
+        # the document's own description of the person (a role outside the state, a former office) is
+        # never overridden from the officials table
+        own_role = bool(nonofficial) or any(o.former for o in p.offices)
+        table = p.table if p.table and not own_role else None
+        known = p.known or (table if table and ctx.table.lookup(table, ctx.day, [], ctx.doc_id) else None)
         if offs and p.expert and not known and all(o.former for o in offs):
             # "TS X, nguyên Viện trưởng ...": an expert speaking of a past office, not an official
             nonofficial, offs = offs, []
@@ -86,7 +90,7 @@ def emit(lex: Lexicon, ctx: DocContext, doc: Document, people: dict[str, Person]
             label, attrs = "PERSON", {"person_id": person_id(p.name)}
         else:
             label = "OFFICIAL"
-            attrs = official_attrs(lex, ctx, ministries, p, offs)
+            attrs = official_attrs(lex, ctx, ministries, p, offs, table)
         for s, e in p.mentions:
             candidates.append((s, e, label, attrs, p.name))
     # the longest mention wins where two overlap (of two mentions of one span, the one listed first);
@@ -106,7 +110,7 @@ def emit(lex: Lexicon, ctx: DocContext, doc: Document, people: dict[str, Person]
 
 
 def official_attrs(lex: Lexicon, ctx: DocContext, ministries: _Ministries, p: Person,
-                   offs: list[Office]) -> dict:
+                   offs: list[Office], table: str | None = None) -> dict:
     """``title``, ``titles``, ``org`` and ``former`` of an official with offices ``offs``."""
     offs = sorted(offs, key=lambda o: o.start)
     strong = [o for o in offs if o.level not in _WEAK_LEVELS]
@@ -120,11 +124,17 @@ def official_attrs(lex: Lexicon, ctx: DocContext, ministries: _Ministries, p: Pe
     for o in ordered:
         if o.title not in titles:
             titles.append(o.title)
-    # the office known from elsewhere: the registry of office holders, else the officials table
-    known = lex.known_for(p.known, ctx.day, ctx.rough, titles) if p.known else None
+    # the ministry and the body the text itself gives
+    current = [o for o in strong if not o.former]
+    givers = [o for o in ordered if not o.former] if current else ordered
+    text_org = next((o.org for o in givers if o.org_kind in ("explicit", "implied") and o.org), None)
+    text_unit = any(o.unit for o in strong)
+    # the office known from elsewhere: the registry of office holders, else the officials table (not where
+    # the text names the office's body itself)
+    known = lex.known_for(p.known, ctx.day, ctx.rough, titles, text_org) if p.known else None
     via = "registry" if known else None
-    if known is None and p.table:
-        known = ctx.table.lookup(p.table, ctx.day, titles)
+    if known is None and table and not text_unit:
+        known = ctx.table.lookup(table, ctx.day, titles, ctx.doc_id, text_org)
         via = "table" if known else None
     resolved = False
     # a name with joined syllables is a transliteration ("An Tha-ni"): never a Vietnamese ministry's
@@ -133,7 +143,6 @@ def official_attrs(lex: Lexicon, ctx: DocContext, ministries: _Ministries, p: Pe
     org = None
     if not foreign:
         # the org of a former office is not the org of the office held now
-        givers = [o for o in ordered if not o.former] if current else ordered
         for kind in ("explicit", "implied"):
             giver = next((o for o in givers if o.org_kind == kind and o.org), None)
             if giver is not None:
@@ -180,7 +189,13 @@ def official_attrs(lex: Lexicon, ctx: DocContext, ministries: _Ministries, p: Pe
     if resolved:
         attrs["resolved"] = via
     # who the person is across documents: the registry's person, the table's, else the name in its office
-    registry_person = via == "registry" or (p.known is not None and lex.held_by(p.known, titles, org))
-    scope = "registry" if registry_person else ministry or (unit if not org else None) or ""
-    attrs["person_id"] = known["person_id"] if via == "table" else person_id(p.name, scope)
+    # who the person is across documents: the registry's person (by the registry's full name), the
+    # table's, else the name in its office: the ministry, else the body, else the title
+    if via == "table":
+        attrs["person_id"] = known["person_id"]
+    elif via == "registry" or (p.known is not None and lex.held_by(p.known, titles, org)):
+        attrs["person_id"] = person_id(p.known, "registry")
+    else:
+        scope = ministry or (unit if not org else None) or (f"title:{attrs['title']}" if attrs["title"] else "")
+        attrs["person_id"] = person_id(p.name, scope)
     return attrs

@@ -65,6 +65,8 @@ class DocContext:
     blocked: SpanIndex        # units and places: no name starts inside one
     zones: SpanIndex          # bylines and photo credits: nobody named there is in the story
     table: object = None      # the officials table (:class:`HolderTable`) given to the stage, if any
+    doc_id: str | None = None  # the document's id: a table row seen only in this document adds nothing
+    place_units: SpanIndex | None = None   # PLACE entities: (start, end, the unit's canonical name)
 
     def in_zones(self, start: int, end: int) -> bool:
         """True if ``start:end`` lies inside a byline or a photo credit."""

@@ -122,6 +122,11 @@ class Lexicon:
         self.citizen_re = regex.compile(
             rf"[ \t]*[,(][ \t]*(?:\d{{1,3}}[ \t]*tuổi[ \t]*[,;)]?[ \t]*)?(?:(?:là|một|người)[ \t]+)?"
             rf"(?:{words_pattern(cues.get('citizen', []))})(?![{WORD_CHARS}])") if cues.get("citizen") else None
+        # "khóa XV", "nhiệm kỳ 2021-2026" after a body's name: not part of the unit
+        self.term_tail_re = regex.compile(
+            rf"[\s,(]*(?<![{WORD_CHARS}])(?:{words_pattern(cues.get('term_word', []))})(?![{WORD_CHARS}]).*$",
+            regex.IGNORECASE) if cues.get("term_word") else None
+        self.head_offices = frozenset(cues.get("head_office", []))
         self.plural_re = regex.compile(
             rf"(?:^|[^{WORD_CHARS}])(?:{words_pattern(cues.get('plural', []))})[ \t]+$", regex.REVERSE)
 
@@ -318,10 +323,13 @@ class Lexicon:
         in a later article)."""
         return any(r["title"] in titles and (org is None or r["org"] in (None, org)) for r in self.known.get(name, ()))
 
-    def known_for(self, name: str, date: _dt.date | None, rough: bool, titles: list[str]) -> dict | None:
-        """The gazetteer row of ``name`` at ``date`` (any date when unknown), preferring one of ``titles``."""
+    def known_for(self, name: str, date: _dt.date | None, rough: bool, titles: list[str],
+                  org: str | None = None) -> dict | None:
+        """The gazetteer row of ``name`` at ``date`` (any date when unknown), preferring one of ``titles``
+        (in ``org`` when the text gives the ministry: "Bộ trưởng Bộ Công Thương X" is not the registry's
+        science minister X)."""
         rows = [r for r in self.known.get(name, []) if date is None or self.row_fits(r, date, rough)]
         if titles:
-            same = [r for r in rows if r["title"] in titles]
+            same = [r for r in rows if r["title"] in titles and (org is None or r["org"] in (None, org))]
             return same[-1] if same else None
         return rows[-1] if rows else None

@@ -318,10 +318,7 @@ def classify(lex: Lexicon, ctx: DocContext, off: Office, minis_in, org_words: st
         comp = org_words
     if off.level in ("department", "generic", "civil_service") and lex.company_re.search(comp):
         off.company = True
-    # the body it belongs to: the words of the office after its title ("Bí thư Tỉnh ủy") and its organisation
-    words = text[off.start:off.end]
-    rest = words[len(off.title):] if words.casefold().startswith(off.title.casefold()) else ""
-    off.unit = _UNIT_EDGES.sub("", BLANKS.sub(" ", f"{rest} {comp}")) or None
+    off.unit = unit_of(lex, ctx, off, comp)
     if off.policy == "no" or off.level in NULL_LEVELS or off.foreign:
         off.org, off.org_kind = None, "none"
         return
@@ -356,6 +353,31 @@ def classify(lex: Lexicon, ctx: DocContext, off: Office, minis_in, org_words: st
         off.org, off.org_kind = None, "deferred"
     else:
         off.org, off.org_kind = None, "anchor"
+
+
+def unit_of(lex: Lexicon, ctx: DocContext, off: Office, comp: str) -> str | None:
+    """The body an office belongs to, as one string: the words of the office after its title ("Bí thư
+    Tỉnh ủy") and its organisation phrase, each place by its canonical name ("UBND TP.HCM" -> "UBND Thành
+    phố Hồ Chí Minh"), without the term ("khóa XV"), so that one body is written one way in every document."""
+    text = ctx.text
+    words = text[off.start:off.end]
+    start = off.start + len(off.title) if words.casefold().startswith(off.title.casefold()) else off.end
+    end = max(off.end, off.comp_end)
+    if end > off.end or not comp:
+        parts, pos = [], start
+        places = ctx.place_units.inside(start, end) if ctx.place_units is not None else []
+        for s, e, name in places:
+            if s >= pos:
+                parts += [text[pos:s], name]
+                pos = e
+        parts.append(text[pos:end])
+        phrase = "".join(parts)
+    else:
+        phrase = f"{text[start:off.end]} {comp}"   # the organisation words before a name
+    phrase = BLANKS.sub(" ", phrase)
+    if lex.term_tail_re is not None:
+        phrase = lex.term_tail_re.sub("", phrase)
+    return _UNIT_EDGES.sub("", phrase) or None
 
 
 def org_from_earlier_office(offices: list[Office]) -> None:

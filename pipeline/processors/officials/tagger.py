@@ -6,6 +6,7 @@ from typing import Any
 from pipeline.base import Processor
 from pipeline.docdate import document_date
 from pipeline.document import Document
+from pipeline.lexicons.places import ADMIN_WORDS
 from pipeline.processors.officials.attributes import emit
 from pipeline.processors.officials.context import DocContext
 from pipeline.processors.officials.holders import career_offices, find_people
@@ -21,7 +22,7 @@ class OfficialTagger(Processor):
     """Adds OFFICIAL entities (title, titles, org, ministry_id, unit, person_id) and PERSON entities.
 
     ``table``: an officials table (a CSV/Parquet path or row dicts, see :mod:`.table`) that resolves the
-    bare mentions of a person the corpus names elsewhere with an office; ``table_slack_days`` (365) widens
+    bare mentions of a person the corpus names elsewhere with an office; ``table_slack_days`` (180) widens
     each row's period on both sides.
 
     Reads the MINISTRY entities (and ORG entities with a ``ministry``) of the ministries stage and the
@@ -41,7 +42,8 @@ class OfficialTagger(Processor):
                              "(known: table, table_slack_days)")
         self.lexicon = Lexicon()
         # an officials table (``vnextract officials``): bare mentions resolved from the corpus
-        self.table = load_table(config.get("table"), config.get("table_slack_days", 365))
+        self.table = load_table(config.get("table"), config.get("table_slack_days", 180),
+                                self.lexicon.head_offices)
 
     def context(self, doc: Document) -> DocContext:
         """The per-document values of one call: date, units, places, bylines."""
@@ -53,6 +55,8 @@ class OfficialTagger(Processor):
         dept_orgs = sorted((e.start, e.end, e.attrs.get("ministry")) for e in doc.entities
                            if e.label == "ORG" and e.attrs.get("ministry"))
         places = [(e.start, e.end) for e in doc.entities if e.label == "PLACE"]
+        place_units = sorted((e.start, e.end, _unit_name(e.attrs.get("canonical"), text[e.start:e.end]))
+                             for e in doc.entities if e.label == "PLACE")
         low = text.lower()
         low = low if len(low) == len(text) else text
         agencies = lex.find_agencies(text, low, SpanIndex(ministries), day)
@@ -63,7 +67,7 @@ class OfficialTagger(Processor):
                           dept_orgs=dept_orgs, units=units, unit_index=SpanIndex(units),
                           unit_starts=[m[0] for m in units], dept_index=SpanIndex(dept_orgs),
                           blocked=SpanIndex(blocked), zones=SpanIndex(byline_zones(lex, text)),
-                          table=self.table)
+                          table=self.table, doc_id=doc.id, place_units=SpanIndex(place_units))
 
     def __call__(self, doc: Document) -> Document:
         lex = self.lexicon
@@ -82,3 +86,18 @@ class OfficialTagger(Processor):
         # 7. attributes and entities
         emit(lex, ctx, doc, people)
         return doc
+
+
+def _unit_name(canonical, surface: str) -> str:
+    """The canonical name of a place's own unit without its administrative word ("TP.HCM", "thành phố Hồ
+    Chí Minh" -> "Hồ Chí Minh"), else its surface."""
+    name = surface
+    if isinstance(canonical, dict):
+        name = canonical.get("unit") or canonical.get("name") or surface
+    elif isinstance(canonical, str) and canonical:
+        name = canonical
+    words = name.split()
+    for n in (2, 1):
+        if len(words) > n and tuple(w.lower() for w in words[:n]) in ADMIN_WORDS:
+            return " ".join(words[n:])
+    return name

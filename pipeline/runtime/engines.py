@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Iterable, Iterator
 
-from pipeline.runtime.readers import InputError, Record, dumps
+from pipeline.runtime.readers import InputError, Record, document_parts
 from pipeline.runtime.supervise import WorkerFailure, fork_available, run_supervised
 
 
@@ -32,7 +32,8 @@ class Result:
     """What became of one input item: an output line, or an error."""
 
     key: str
-    line: str | None = None
+    #: the output JSON line in pieces (``readers.document_parts``): their concatenation is the line
+    line: tuple[str, ...] | None = None
     error: InputError | None = None
     chars: int = 0
     syllables: int = 0
@@ -77,7 +78,7 @@ def process_item(nlp, item: Record | InputError, validate: bool = True) -> Resul
         doc = nlp(Document.from_dict(item.data))
         if validate:
             doc.validate()
-        line = dumps(doc.to_json())
+        line = document_parts(doc)
     except Exception as exc:  # noqa: BLE001 - one document never stops the run
         return Result(key, error=InputError(item.file, item.line, item.id, f"{type(exc).__name__}: {exc}"))
     text = item.data["text"]

@@ -7,7 +7,9 @@ Kinds of document (each built in memory to the size asked, never written to the 
 - ``news``: real articles from ../shared/data/vi_news, concatenated as paragraphs;
 - ``dense_ministry``: "Bộ Tài chính họp tại Đà Nẵng ngày 1/7/2025. " repeated (a ministry, a place
   and a date every 45 characters);
-- ``dense_official``: "Bộ trưởng Bộ Nội vụ Phạm Thị Thanh Trà, " repeated (an official every 40 characters).
+- ``dense_official``: "Bộ trưởng Bộ Nội vụ Phạm Thị Thanh Trà, " repeated (an official every 40 characters);
+- ``long_line``: "Họp vào thượng tuần. " repeated on one line with no line break (not in the default kinds):
+  every "thượng tuần" may open a month or a century, which once made the dates stage quadratic.
 
 For each kind and size the default pipeline runs stage by stage on one document and each stage
 is timed alone (best of ``--repeat``), in CPU seconds of this process (``time.process_time``), so
@@ -29,6 +31,7 @@ NEWS = ROOT.parent / "shared" / "data" / "vi_news" / "baomoi_2017_magizbox.jsonl
 DENSE = {
     "dense_ministry": "Bộ Tài chính họp tại Đà Nẵng ngày 1/7/2025. ",
     "dense_official": "Bộ trưởng Bộ Nội vụ Phạm Thị Thanh Trà, ",
+    "long_line": "Họp vào thượng tuần. ",
 }
 
 

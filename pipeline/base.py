@@ -8,6 +8,7 @@ is provided by an earlier stage and raises PipelineError naming what is missing.
 """
 from __future__ import annotations
 
+import gc
 import importlib
 from typing import Any, Callable, ClassVar, Iterable, Iterator
 
@@ -106,9 +107,20 @@ class Pipeline:
         names = list(DEFAULT_STAGES if stages is None else stages)
         classes = [type(s) if isinstance(s, Processor) else stage_class(s) for s in names]
         check_requirements(classes)
-        self.processors: tuple[Processor, ...] = tuple(
-            s if isinstance(s, Processor) else cls(**config.get(cls.name, {}))
-            for s, cls in zip(names, classes))
+        # Loading builds hundreds of thousands of long-lived objects (word lists, tries, patterns):
+        # the cyclic collector would walk them again and again while they are built and find
+        # nothing to free, which was a tenth of the start-up. It is off for the build only.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self.processors: tuple[Processor, ...] = tuple(
+                s if isinstance(s, Processor) else cls(**config.get(cls.name, {}))
+                for s, cls in zip(names, classes))
+        finally:
+            if was_enabled:
+                gc.enable()
+        from pipeline.text import compiled
+        compiled.save()  # the patterns compiled for the first time, for the next process
 
     @property
     def stage_names(self) -> list[str]:

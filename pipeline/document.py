@@ -213,14 +213,22 @@ class Document:
 
     def to_json(self) -> dict:
         """The output object of the annotation format (../shared/spec/annotation-format.md)."""
-        out: dict[str, Any] = {"id": self.id, "text": self.text, "meta": self._output_meta()}
-        out["sentences"] = [s.to_json() for s in self.sentences]
-        out["tokens"] = [t.to_json() for t in self.tokens]
-        out["entities"] = [e.to_json() for e in self.sorted_entities()]
+        return {key: [x.to_json() for x in value] if objects else value
+                for key, (value, objects) in self.json_fields().items()}
+
+    def json_fields(self) -> dict[str, tuple[Any, bool]]:
+        """The fields of :meth:`to_json` in their order, each as ``(value, objects)``: when ``objects``
+        is true the value is a list of Sentence/Token/Entity objects whose ``to_json()`` is the output,
+        so that a writer can turn a long list into JSON a slice at a time (``pipeline.runtime.readers.
+        document_line``) instead of holding a dict per token."""
+        out: dict[str, tuple[Any, bool]] = {"id": (self.id, False), "text": (self.text, False),
+                                            "meta": (self._output_meta(), False),
+                                            "sentences": (self.sentences, True), "tokens": (self.tokens, True),
+                                            "entities": (self.sorted_entities(), True)}
         for name in sorted(self.layers):
-            out[name] = self.layers[name]
+            out[name] = (self.layers[name], False)
         if self.offset_map is not None:
-            out["normalized"] = True
+            out["normalized"] = (True, False)
         return out
 
     def _output_meta(self) -> dict:

@@ -28,6 +28,7 @@ from pipeline.document import Document
 from pipeline.lexicons.abbreviations import common_abbreviations
 from pipeline.resources import ResourceError, read_tsv
 from pipeline.spans import filter_spans
+from pipeline.text.compiled import compile_pattern
 from pipeline.text.vietnamese import is_abbreviation
 
 LEXICON_FILE = "reform_areas.tsv"
@@ -160,7 +161,7 @@ class ReformAreaTagger(Processor):
                 patterns.add(_key(var.pattern))
                 if var.span == (0, len(var.words)):
                     self._phrase_area.setdefault(_key(var.words), area)
-        self._pattern = re.compile(_trie_regex(sorted(patterns)), re.IGNORECASE)
+        self._pattern = compile_pattern(_trie_regex(sorted(patterns)), re.IGNORECASE)
 
         # "before" vetoes: one look-behind per `applies` group, tested at the mention's start
         # (the regex module allows variable-width look-behind, so no window is scanned)

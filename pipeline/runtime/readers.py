@@ -413,3 +413,36 @@ def errors_path(out: str) -> Path:
 def dumps(obj: dict) -> str:
     """The one JSON line of a document (UTF-8 text, keys in a fixed order)."""
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+#: how many tokens, sentences or entities :func:`document_line` turns into JSON at a time
+LINE_SLICE = 20_000
+
+
+def document_parts(doc) -> tuple[str, ...]:
+    """The pieces of ``dumps(doc.to_json())``, in order: their concatenation is that line, the same
+    characters. A long list is turned into JSON a slice of ``LINE_SLICE`` items at a time, so a
+    5 MB document never holds a dict for every token at once, and the pieces are not joined: the
+    line of such a document is 100 M characters, which one string would hold twice while joined
+    (and, with one non-Latin-1 character, at two bytes a character, where the pieces of numbers
+    and keys take one)."""
+    parts = []
+    for i, (key, (value, objects)) in enumerate(doc.json_fields().items()):
+        head = ("{" if i == 0 else ",") + dumps(key) + ":"
+        if not objects:
+            parts.append(head + dumps(value))
+            continue
+        if not value:
+            parts.append(head + "[]")
+            continue
+        for start in range(0, len(value), LINE_SLICE):
+            body = dumps([x.to_json() for x in value[start:start + LINE_SLICE]])
+            parts.append((head + "[" if start == 0 else ",") + body[1:-1])
+        parts.append("]")
+    parts.append("}")
+    return tuple(parts)
+
+
+def document_line(doc) -> str:
+    """``dumps(doc.to_json())``, built from :func:`document_parts`."""
+    return "".join(document_parts(doc))

@@ -334,12 +334,20 @@ def _close_all(*closers) -> None:
 
 def _write_line(f, result: Result, errors: _ErrorReport, out: str) -> bool:
     """Write one result's line; a line that cannot be encoded is reported instead. True when written."""
-    try:
-        f.write(result.line + "\n")
-    except UnicodeEncodeError as exc:  # the readers refuse such input; kept as a last guard
-        errors.write(InputError(out, None, result.key,
-                                f"the annotated document cannot be written as UTF-8 ({exc.reason} at {exc.start})"))
-        return False
+    # nothing is written unless every piece can be encoded as the file will, so a line is never half-written
+    encoding, on_error = getattr(f, "encoding", None) or "utf-8", getattr(f, "errors", None) or "strict"
+    offset = 0
+    for part in result.line:
+        try:
+            part.encode(encoding, on_error)
+        except UnicodeEncodeError as exc:  # the readers refuse such input; kept as a last guard
+            errors.write(InputError(out, None, result.key, f"the annotated document cannot be written as UTF-8 "
+                                                            f"({exc.reason} at {offset + exc.start})"))
+            return False
+        offset += len(part)
+    for part in result.line:  # the pieces as they are: never the 100 MB line of a huge document twice
+        f.write(part)
+    f.write("\n")
     f.flush()
     return True
 
@@ -469,7 +477,7 @@ class ParquetSink:
         if result.error is not None:
             self.errors.write(result.error)
             return
-        rec = json.loads(result.line)
+        rec = json.loads("".join(result.line))
         row = {"id": rec.pop("id"), "text": rec.pop("text")}
         for name in ("meta", "sentences", "tokens", "entities"):
             row[name] = dumps(rec.pop(name))

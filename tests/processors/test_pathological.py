@@ -157,3 +157,37 @@ def test_many_lines_with_a_period_word_each_give_one_date_each(n):
     dates = [e for e in doc.entities if e.label == "DATE"]
     assert len(dates) == n
     assert {e.text for e in dates} == {"thượng tuần tháng 5"}
+
+
+def _required_literal(pattern: str, flags: int):
+    """The literal the regex module looks for in the rest of the string before trying a position
+    (its "required string"), read from its own parser; None when it requires none."""
+    core = pytest.importorskip("regex._regex_core")
+    source = core.Source(pattern)
+    info = core.Info(flags, source.char_type, {})
+    parsed = core._parse_pattern(source, info).optimise(info, False).pack_characters(info)
+    return core._get_required_string(parsed, info.flags)[1] or None
+
+
+def test_date_patterns_matched_at_a_position_never_search_the_rest_of_the_line():
+    # "Họp vào thượng tuần. " x 20,000 on one line: every "thượng" may open a month ("tháng") or a
+    # century ("thế kỷ"), and the regex module looked for that word in the whole rest of the line
+    # before each attempt (quadratic, 20 s). Patterns matched at a position require no literal now.
+    from pipeline.processors.dates.grammar import _grammar
+    g = _grammar()
+    month = g.month_re.pattern
+    assert month.endswith("|(?!)")
+    assert _required_literal(month[3:-len(")|(?!)")], g.month_re.flags) is not None  # what it was
+    matched = dict(g.patterns, suffix=g.suffix_re, ago=g.ago_re, after_prep=g.after_prep_re, block=g.block_re,
+                   age_after=g.age_after_re, clock_after=g.clock_after_re, number_after=g.number_after_re,
+                   year_after=g.year_after_re, paren_close=g.paren_close_re, recurring_after=g.recurring_after_re)
+    for name, p in matched.items():
+        assert _required_literal(p.pattern, p.flags) is None, name
+
+
+@pytest.mark.parametrize("n", (10_000, 20_000))
+def test_a_period_word_repeated_on_one_line_is_no_date(n):
+    nlp = load(["normalize", "dates"])
+    doc = nlp({"id": "t", "text": "Họp vào thượng tuần. " * n + "Họp vào thượng tuần tháng 5.",
+               "meta": {"published": "2025-07-02"}})
+    assert [e.text for e in doc.entities if e.label == "DATE"] == ["thượng tuần tháng 5"]

@@ -1,4 +1,5 @@
 """Batch processing: workers, Dask, Parquet, datasets, resume after kill -9, Ctrl-C, determinism."""
+import os
 import json
 import signal
 import subprocess
@@ -194,3 +195,28 @@ def test_annotate_dataset_offline(monkeypatch):
     assert out[1]["tokens"] == []
     with pytest.raises(ValueError, match="no column 'body'"):
         annotate_dataset(ds, text_column="body")
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sigterm_to_the_whole_process_group_stops_cleanly_and_resume_finishes(tmp_path, workers):
+    # what a service manager or `timeout` does: every process of the group gets the signal at once,
+    # the forked workers as well as the main process
+    src = make_corpus(tmp_path / "in.jsonl", 1500)
+    args = [str(src), "--stages", "normalize,sentences,tokens", "--quiet", "--workers", workers]
+    full = tmp_path / "full.jsonl"
+    assert main(["annotate", *args, "--out", str(full)]) == 0
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "annotate", *args, "--out", str(out)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    _wait_for_lines(out, 100, proc)
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=60)
+    err = proc.stderr.read().decode()
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err and "Error" not in err, err
+    assert "terminated" in err and "--resume" in err
+    assert out.read_bytes().endswith(b"\n")
+    assert not (tmp_path / "out.errors.jsonl").exists() or not (tmp_path / "out.errors.jsonl").read_bytes(), \
+        "a document was reported lost because its worker got the signal"
+    assert main(["annotate", *args, "--out", str(out), "--resume"]) == 0
+    assert out.read_bytes() == full.read_bytes()

@@ -36,6 +36,18 @@ def _alt(phrases) -> str:
     return "(?:" + trie_pattern({" ".join(p.split()) for p in phrases} - {""}, blank=SP) + ")"
 
 
+def _anchored(pattern: str, flags: int = 0) -> regex.Pattern:
+    """Compile a pattern that is only ever matched at a given position (``.match``).
+
+    When every match of a pattern contains some literal ("tháng", "thế kỷ"), the regex module
+    first searches the whole rest of the string (up to ``endpos``) for it before trying the
+    position: on one long line, each start word then costs the length of the rest of the line
+    ("Họp vào thượng tuần. " x 20,000 took 20 s). The extra branch ``(?!)`` never matches, so the
+    pattern matches what it did, but no literal is required of every match any more and a failed
+    attempt costs only what the pattern itself reads."""
+    return regex.compile(f"(?:{pattern})|(?!)", flags)
+
+
 def _key(s: str) -> str:
     return " ".join(s.casefold().split())
 
@@ -102,26 +114,26 @@ class _Grammar:
                f"|(?P<d>{DAY})(?P<s>[/.\\-])(?P<m>{MON})(?:(?P=s)(?P<y>{YEAR}))?"
                f"|(?P<d>{DAY}){SP}tháng{SP}(?P<m>{mon})(?:,?{SP}năm{SP}(?P<y>{YEAR}))?)")
         # F1: [clock] [part of day] [nay] [weekday,] [ngày|hôm] d/m[/y]
-        self.day_re = regex.compile(
+        self.day_re = _anchored(
             rf"(?<!\w)(?:(?:{CLOCK}){SP})?(?:(?P<pod>{pod}){SP})?(?:(?P<rel>{rel_pod}){SP})?"
             rf"(?:(?:ngày{SP})?(?P<wd>{wd}){OSP},?{SP})?(?:(?P<anchor>{anchor}){SP})?"
             rf"{NUM_START}{dmy}{NUM_END}{yafter}(?P<lunar>{SP}(?:âm{SP}lịch|ÂL)(?!\w))?", f)
         # F1b: [clock] [part of day] + relative day / weekday without a number
-        self.podrel_re = regex.compile(
+        self.podrel_re = _anchored(
             rf"(?<!\w)(?:(?:{CLOCK}){SP})?(?:(?P<pod>{pod}){SP})?"
             rf"(?:(?P<rel>{rel_pod})|(?:(?P<anchor>ngày|hôm){SP})?(?P<wd>{wd})"
             rf"(?:{SP}(?P<wk>tuần{SP}(?:này|tới|sau|trước|qua|rồi)))?)(?!\w)", f)
         # lunar: mùng 6 Tết [Đinh Dậu] / mùng 6 tháng Giêng
-        self.lunar_re = regex.compile(
+        self.lunar_re = _anchored(
             rf"(?<!\w)(?:mùng|mồng){SP}(?P<d>[1-9]|10)(?:(?P<gieng>{SP}tháng{SP}giêng)|(?={SP}tết))"
             rf"(?:(?={SP}tết{SP}(?P<stem>{_alt(self.stems)}){SP}(?P<branch>{_alt(self.branches)})(?!\w))"
             rf"|(?=(?:{SP}năm)?{SP}(?P<stem>{_alt(self.stems)}){SP}(?P<branch>{_alt(self.branches)})(?!\w)))?", f)
         # F2: [edge] tháng m [/y | năm y]
-        self.month_re = regex.compile(
+        self.month_re = _anchored(
             rf"(?<!\w)(?:(?P<edge>{edge}){SP})?tháng{SP}(?P<m>{mon})"
             rf"(?:{OSP}(?P<s>[/.\-]){OSP}(?P<y>{YEAR}))?{NUM_END}{yafter}", f)
         # F3: [những ngày] [edge] năm y[-y2] | edge + unit | decades
-        self.year_re = regex.compile(
+        self.year_re = _anchored(
             rf"(?<!\w)(?:(?P<pre>(?:những|các){SP}(?:ngày|tháng|tuần){SP}))?(?:(?P<edge>{edge}){SP})?"
             rf"(?:năm{SP}(?P<y>{YEAR})(?:{OSP}[-–]{OSP}(?:năm{SP})?(?P<y2>{YEAR}))?{NUM_END}"
             rf"|(?P<dec>(?:những{SP}năm|thập{SP}(?:niên|kỷ)){SP}(?P<dy>(?:19|20)?\d0)){NUM_END}"
@@ -130,10 +142,10 @@ class _Grammar:
             rf"(?!{SP}(?:học|tài{SP}chính|tuổi|âm{SP}lịch|\d))(?!\w))",
             f)
         # F3b: centuries (thế kỷ 20, thế kỷ XXI, đầu thế kỷ thứ 21)
-        self.century_re = regex.compile(
+        self.century_re = _anchored(
             rf"(?<!\w)(?:(?P<edge>{edge}){SP})?thế{SP}kỷ{SP}(?:thứ{SP})?(?P<c>\d{{1,2}}|[IVXLivxl]{{1,6}})(?!\w)", f)
         # F4: quarters and halves
-        self.quarter_re = regex.compile(
+        self.quarter_re = _anchored(
             rf"(?<!\w)(?:(?P<edge>{edge}){SP})?quý{SP}(?P<q>{_alt(self.roman)}|[1-4])"
             rf"(?:{OSP}[/.\-]{OSP}(?P<y>{YEAR})|{SP}(?P<y>{YEAR}))?{NUM_END}{yafter}"
             rf"|(?<!\w)(?P<hn>\d{{1,2}}|{numw}){SP}tháng{SP}(?:(?P<hedge>đầu|cuối){SP})?năm"
@@ -142,11 +154,11 @@ class _Grammar:
             rf"(?:{SP}(?P<y>{YEAR})|{SP}(?P<hrel>nay|ngoái|trước|tới|sau))?(?!\w)",
             f)
         # F5: periods of years
-        self.period_re = regex.compile(
+        self.period_re = _anchored(
             rf"(?<!\w)(?:(?P<trig>{trig}){SP})?{NUM_START}(?P<y1>{BARE_YEAR}){OSP}[-–—]{OSP}"
             rf"(?P<y2>{BARE_YEAR}){NUM_END}", f)
         # F6: durations
-        self.duration_re = regex.compile(
+        self.duration_re = _anchored(
             rf"(?:(?P<ago>cách{SP}đây){SP})?(?<![\w.,/\-–])(?<!(?:thứ|tháng|mươi|quý|ngày){SP})"
             rf"(?:(?P<n0>\d+){OSP}[-–]{OSP})?"
             rf"(?P<n>\d+(?:,\d+)?|{numw}|{qty}){SP}(?P<unit>{units})(?!\w)"
@@ -158,7 +170,7 @@ class _Grammar:
         vague_in = _alt(self.vague.get("after_in", {}))
         vague_start = _alt(self.vague.get("clause_start", {}))
         vague_punct = _alt(self.vague.get("before_punct", {}))
-        self.lex_re = regex.compile(
+        self.lex_re = _anchored(
             rf"(?<!\w)(?:(?:(?P<edge>{edge}){SP})?(?P<relp>{rel_any})|(?P<vague>{vague_any}))(?!\w)"
             rf"|(?<=(?<!\w)(?:từ|đến|tới){SP})(?P<vto>{vague_to})(?!\w)"
             rf"|(?<=(?<!\w)trong{SP})(?P<vin>{vague_in})(?!\w)"
@@ -166,18 +178,18 @@ class _Grammar:
             rf"|(?<=(?:^|[.!?:;,\n\"“(]){OSP})(?P<vst>{vague_start})(?!\w)"
             rf"|(?<!\w)(?<!\){OSP})(?P<vpu>{vague_punct})(?={OSP}(?:[.,;:!?”\"’)…]|$))", f | regex.MULTILINE)
         # F8: a bare year
-        self.year_bare_re = regex.compile(rf"{NUM_START}(?P<y>{BARE_YEAR}){NUM_END}(?!{OSP}[-–]{OSP}\d)")
+        self.year_bare_re = _anchored(rf"{NUM_START}(?P<y>{BARE_YEAR}){NUM_END}(?!{OSP}[-–]{OSP}\d)")
         # helpers
         sfx = _alt(k for k, v in self.suffixes.items() if v not in ("ago", "later"))
-        self.suffix_re = regex.compile(rf"{SP}(?P<sfx>{sfx})(?!\w)", f)
-        self.ago_re = regex.compile(rf"{SP}(?P<sfx>{_alt(self.suffixes)})(?!\w)", f)
+        self.suffix_re = _anchored(rf"{SP}(?P<sfx>{sfx})(?!\w)", f)
+        self.ago_re = _anchored(rf"{SP}(?P<sfx>{_alt(self.suffixes)})(?!\w)", f)
         # after an ambiguous suffix (tới, qua): a name, a number or a date word means it was a preposition
-        self.after_prep_re = regex.compile(
+        self.after_prep_re = _anchored(
             rf"{SP}(?:[A-ZĐÀ-Ỹ0-9]|{_alt(w['prep_follow'])}(?!\w))")
         self.context_re = regex.compile(
             rf"(?:(?<!\w){_alt(w['context'])}{SP}|\({OSP})\Z", f)
         self.score_re = regex.compile(rf"(?<!\w){_alt(w['score'])}(?!\w)", f)
-        self.block_re = regex.compile(rf"{OSP}(?:%|{_alt(k for k in w['block'] if k != '%')}(?!\w))", f)
+        self.block_re = _anchored(rf"{OSP}(?:%|{_alt(k for k in w['block'] if k != '%')}(?!\w))", f)
         self.doc_before_re = regex.compile(rf"(?<!\w){_alt(w['quantifier'])}{SP}\Z", f)
         self.name_before_re = regex.compile(rf"(?<!\w){_alt(w['name'])}{SP}\Z", f)
         self.from_day_re = regex.compile(
@@ -187,7 +199,7 @@ class _Grammar:
         self.approx_before_re = regex.compile(
             rf"(?<!\w)(?:(?P<ago>cách{SP}đây){SP})?{_alt(w['approx'])}{SP}\Z", f)
         # "15 ngày một lần": a frequency, not a DATE
-        self.recurring_after_re = regex.compile(rf"{SP}{_alt(w['recurring_after'])}(?!\w)", f)
+        self.recurring_after_re = _anchored(rf"{SP}{_alt(w['recurring_after'])}(?!\w)", f)
         self.recurring_before_re = regex.compile(
             rf"(?<!\w){_alt(w['recurring'])}(?:{SP}(?:chừng|khoảng|độ))?{SP}\Z", f)
         self.document_before_re = regex.compile(rf"(?<!\w){_alt(w['document'])}{SP}(?:số{SP})?\Z", f)
@@ -197,14 +209,14 @@ class _Grammar:
         # small context checks of the handlers
         self.weekday_context_re = regex.compile(rf"(?<!\w)(?:vào|từ|đến|tới|trước|sau|hôm|ngày){SP}\Z", f)
         self.number_before_re = regex.compile(rf"\d{SP}\Z")
-        self.age_after_re = regex.compile(rf"{SP}(?:tuổi|học)(?!\w)", f)
-        self.clock_after_re = regex.compile(rf"{OSP}(?:\d|{pod}(?!\w)|ngày|hôm|cùng{SP}ngày)", f)
+        self.age_after_re = _anchored(rf"{SP}(?:tuổi|học)(?!\w)", f)
+        self.clock_after_re = _anchored(rf"{OSP}(?:\d|{pod}(?!\w)|ngày|hôm|cùng{SP}ngày)", f)
         self.clock_before_re = regex.compile(
             rf"(?<!\w)(?:lúc|vào|từ|đến|tới)(?:{SP}(?:khoảng|chừng|gần|hơn))?{SP}\Z", f)
         self.hour_before_re = regex.compile(rf"(?:giờ|h){OSP}\Z", f)
-        self.number_after_re = regex.compile(rf"{SP}\d")
-        self.year_after_re = regex.compile(rf"{SP}\d{{4}}")
-        self.paren_close_re = regex.compile(rf"{OSP}[),;]")
+        self.number_after_re = _anchored(rf"{SP}\d")
+        self.year_after_re = _anchored(rf"{SP}\d{{4}}")
+        self.paren_close_re = _anchored(rf"{OSP}[),;]")
         self.trigger_before_re = regex.compile(rf"(?<!\w)(?P<t>{trig}){SP}\Z", f)
         # these three are used with fullmatch on the text between two dates
         self.joiner_re = regex.compile(rf"{OSP}(?:,|và|hoặc|;|-|–){OSP}", f)

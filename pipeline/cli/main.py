@@ -200,7 +200,7 @@ def _link_pass_one(args, engine, make_engine, sink, total, t0):
             nonlocal n_docs, n_errors
             if result.error is None:
                 n_docs += 1
-                builder.add(json.loads(result.line))
+                builder.add(json.loads("".join(result.line)))
             else:
                 n_errors += 1  # reported once, by pass 2
             if bar is not None:

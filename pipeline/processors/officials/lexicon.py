@@ -18,6 +18,7 @@ from pipeline.lexicons.ministries import registry
 from pipeline.lexicons.people import Office as OfficeRow, honorifics, offices, surnames
 from pipeline.resources import ResourceError, manifest, read_tsv
 from pipeline.spans import SpanIndex
+from pipeline.text.compiled import compile_pattern
 from pipeline.text.patterns import trie_pattern
 
 WORD_CHARS = r"\p{L}\p{M}"
@@ -81,7 +82,7 @@ class Lexicon:
         self.hon_at_re = regex.compile(rf"(?:{hon_alt})\.?[ \t]+")
         # one pass over the lower-cased text finds every office and honorific
         trigger_words = {w.casefold() for w in self.offices} | set(self.hon_kind)
-        self.trigger_re = re.compile(rf"(?<!\w)(?:{trie_pattern(trigger_words)})(?!\w)")
+        self.trigger_re = compile_pattern(rf"(?<!\w)(?:{trie_pattern(trigger_words)})(?!\w)")
         self.trigger_re_ci = regex.compile(
             rf"(?<![{WORD_CHARS}])(?:{words_pattern(trigger_words)})(?![{WORD_CHARS}])", regex.IGNORECASE)
         # the name (one or two capitalized syllables) right after a trigger, for aliases
@@ -163,7 +164,7 @@ class Lexicon:
         self.run_before = regex.compile(
             r"(?P<run>(?:\p{Lu}[\p{L}\p{M}'’-]*[ ])*\p{Lu}[\p{L}\p{M}'’-]*)$", regex.REVERSE)
         # credits and bylines
-        self.credit_re = re.compile(
+        self.credit_re = compile_pattern(
             rf"(?<!\w)(?:{trie_pattern(cues.get('byline_label', []))})[ \t]*:[ \t]*")
         # "Minh Anh/VnExpress": up to four capitalized words right before a slash and an outlet name
         self.before_slash = regex.compile(
@@ -222,7 +223,7 @@ class Lexicon:
                 (mid, parse_date(row.get("valid_from", "").strip(), partial=True),
                  parse_date(row.get("valid_to", "").strip(), partial=True)))
         self.agencies = agencies
-        self.agency_re = re.compile(rf"(?<!\w)(?:{trie_pattern(agencies)})(?![\w&])") if agencies else None
+        self.agency_re = compile_pattern(rf"(?<!\w)(?:{trie_pattern(agencies)})(?![\w&])") if agencies else None
         # the rest of an agency's name right after its head's office: "Cục trưởng [Cục] Hàng không Việt Nam"
         heads = {title.casefold().removesuffix(" trưởng"): title for title in self.agency_heads}
         rests: dict[str, dict[str, str]] = {}
@@ -230,7 +231,7 @@ class Lexicon:
             for head, title in heads.items():
                 if key.startswith(head + " "):
                     rests.setdefault(title, {})[key[len(head) + 1:]] = key
-        self.agency_rest = {title: (re.compile(rf"(?:{trie_pattern(r)})(?![\w&])"), r) for title, r in rests.items()}
+        self.agency_rest = {title: (compile_pattern(rf"(?:{trie_pattern(r)})(?![\w&])"), r) for title, r in rests.items()}
         # "Bộ" and a field, also of a foreign ministry ("Bộ Ngoại giao Trung Quốc"): one unit of an organisation
         fields = set(self.registry.field_specific) | set(self.registry.field_informal)
         self.bo_field_re = regex.compile(
@@ -304,7 +305,7 @@ class Lexicon:
         through = manifest().get("officials_known.tsv", {}).get("verified_through")
         self.known_through = parse_date(through) if through else None
         names = list(known) + list(known_alias)
-        self.known_re = re.compile(rf"(?<!\w)(?:{trie_pattern(names)})(?!\w)") if names else None
+        self.known_re = compile_pattern(rf"(?<!\w)(?:{trie_pattern(names)})(?!\w)") if names else None
 
     def row_fits(self, row: dict, date: _dt.date, rough: bool) -> bool:
         """True if the gazetteer row was in force at ``date`` (give or take a year and a half when the date

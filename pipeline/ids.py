@@ -1,7 +1,7 @@
 """Identifiers that hold across documents.
 
-``person_id`` names one person across a corpus. It is derived from the person's name (NFC, blanks collapsed)
-and a *scope*: what tells this person apart from a namesake. The officials stage chooses the scope:
+``person_id`` names one person across a corpus. It is derived from the person's name (NFC, case-folded,
+blanks collapsed) and a *scope*: what tells this person apart from a namesake. The officials stage chooses the scope:
 
 * ``"registry"`` for a person of ``models/officials_known.tsv`` whom the document does not describe otherwise;
 * the ministry id (``models/ministries.jsonl``) of the office's ministry, which survives renames;
@@ -22,7 +22,8 @@ import unicodedata
 
 
 def _clean(value: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", value).split())
+    # case does not tell people apart ("NGUYỄN VĂN A" in a headline, "Đoàn Đại biểu" / "Đoàn đại biểu")
+    return " ".join(unicodedata.normalize("NFC", value).casefold().split())
 
 
 def person_id(name: str, scope: str = "") -> str:

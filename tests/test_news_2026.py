@@ -47,7 +47,7 @@ def test_namesake_council_chairman_is_not_the_minister(nlp, items):
     assert ents
     for e in ents:
         assert (e["label"], e["title"], e["org"]) == ("OFFICIAL", "Chủ tịch", None)
-        assert "HĐND" in e["unit"] and "resolved" not in e
+        assert "Hội đồng nhân dân" in e["unit"] and "resolved" not in e
 
 
 def test_new_minister_named_with_title_only(nlp, items):

@@ -73,7 +73,7 @@ def emit(lex: Lexicon, ctx: DocContext, doc: Document, people: dict[str, Person]
         nonofficial = [o for o in p.offices if o.level == "nonofficial" or o.company]
         # the document's own description of the person (a role outside the state, a former office) is
         # never overridden from the officials table
-        own_role = bool(nonofficial) or any(o.former for o in p.offices)
+        own_role = not any(not o.former for o in offs) and (bool(nonofficial) or any(o.former for o in offs))
         table = p.table if p.table and not own_role else None
         known = p.known or (table if table and ctx.table.lookup(table, ctx.day, [], ctx.doc_id) else None)
         if offs and p.expert and not known and all(o.former for o in offs):
@@ -128,14 +128,18 @@ def official_attrs(lex: Lexicon, ctx: DocContext, ministries: _Ministries, p: Pe
     current = [o for o in strong if not o.former]
     givers = [o for o in ordered if not o.former] if current else ordered
     text_org = next((o.org for o in givers if o.org_kind in ("explicit", "implied") and o.org), None)
-    text_unit = any(o.unit for o in strong)
+    # the offices the text gives without their body: only those may take one from the table
+    open_titles = [o.title for o in current or strong if not o.unit and not o.org]
     # the office known from elsewhere: the registry of office holders, else the officials table (not where
     # the text names the office's body itself)
     known = lex.known_for(p.known, ctx.day, ctx.rough, titles, text_org) if p.known else None
     via = "registry" if known else None
-    if known is None and table and not text_unit:
-        known = ctx.table.lookup(table, ctx.day, titles, ctx.doc_id, text_org)
+    if known is None and table and (open_titles or not strong):
+        known = ctx.table.lookup(table, ctx.day, open_titles if strong else titles, ctx.doc_id, text_org)
         via = "table" if known else None
+        if known is not None and known["title"] in titles:
+            titles.remove(known["title"])   # the office the table completes is the one the person is named by
+            titles.insert(0, known["title"])
     resolved = False
     # a name with joined syllables is a transliteration ("An Tha-ni"): never a Vietnamese ministry's
     foreign = p.foreign or any(o.foreign for o in offs) or "-" in p.name or \
@@ -153,7 +157,7 @@ def official_attrs(lex: Lexicon, ctx: DocContext, ministries: _Ministries, p: Pe
                 break
         # an office outside any ministry (Phó Thủ tướng, Bí thư, a local body) outweighs a ministry guessed
         # from the context for a generic office ("do Phó Thủ tướng X làm trưởng ban")
-        if org is None and any(o.org_kind == "explicit_null" or o.level in NULL_LEVELS
+        if org is None and via != "table" and any(o.org_kind == "explicit_null" or o.level in NULL_LEVELS
                                for o in offs if o.level not in _WEAK_LEVELS) \
                 and not any(o.org_kind == "deferred" and o.policy == "yes" for o in offs):
             org = None
@@ -193,8 +197,8 @@ def official_attrs(lex: Lexicon, ctx: DocContext, ministries: _Ministries, p: Pe
     # table's, else the name in its office: the ministry, else the body, else the title
     if via == "table":
         attrs["person_id"] = known["person_id"]
-    elif via == "registry" or (p.known is not None and lex.held_by(p.known, titles, org)):
-        attrs["person_id"] = person_id(p.known, "registry")
+    elif via == "registry" or (p.registry is not None and lex.held_by(p.registry, titles, org)):
+        attrs["person_id"] = person_id(p.known if via == "registry" else p.registry, "registry")
     else:
         scope = ministry or (unit if not org else None) or (f"title:{attrs['title']}" if attrs["title"] else "")
         attrs["person_id"] = person_id(p.name, scope)

@@ -42,7 +42,8 @@ class Person:
     offices: list[Office] = field(default_factory=list)
     foreign: bool = False
     mentions: set[tuple[int, int]] = field(default_factory=set)
-    known: str | None = None   # the name in the gazetteer of well-known office holders
+    known: str | None = None   # the name in the gazetteer of well-known office holders, when a row fits the date
+    registry: str | None = None   # that name, whatever the date: the person of an office it gives at another time
     expert: bool = False       # introduced by a degree or a role ("TS", "chuyên gia")
     table: str | None = None   # the name in the officials table the stage was given
     citizen: bool = False      # described as a private citizen ("ông X, một nông dân ..."): no known office

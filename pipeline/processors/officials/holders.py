@@ -234,13 +234,14 @@ def known_holders(lex: Lexicon, ctx: DocContext, offices: list[Office], people: 
                 p.table = full
                 continue
             rows = lex.known[full]
+            p.registry = full
             if ctx.day is None or any(lex.row_fits(r, ctx.day, ctx.rough) for r in rows):
                 p.known = full
                 if all(r["country"] not in ("", "Việt Nam") for r in rows):
                     p.foreign = True
     for p in people.values():
         if p.citizen:
-            p.known = p.table = None
+            p.known = p.table = p.registry = None
 
 
 def _name_goes_on(ctx: DocContext, end: int) -> bool:

@@ -14,6 +14,7 @@ import re
 import regex
 
 from pipeline.docdate import parse_date
+from pipeline.lexicons.abbreviations import common_abbreviations
 from pipeline.lexicons.ministries import registry
 from pipeline.lexicons.people import Office as OfficeRow, honorifics, offices, surnames
 from pipeline.resources import ResourceError, manifest, read_tsv
@@ -128,6 +129,11 @@ class Lexicon:
             rf"[\s,(]*(?<![{WORD_CHARS}])(?:{words_pattern(cues.get('term_word', []))})(?![{WORD_CHARS}]).*$",
             regex.IGNORECASE) if cues.get("term_word") else None
         self.head_offices = frozenset(cues.get("head_office", []))
+        # a body's abbreviations written out in a unit ("HĐND" -> "Hội đồng nhân dân", "T.Ư" -> "Trung ương")
+        long = {short: row["long"] for short, row in common_abbreviations().items() if row["kind"] in ("org", "other")}
+        self.unit_abbr = long
+        self.unit_abbr_re = regex.compile(rf"(?<![{WORD_CHARS}])(?:{trie_pattern(long)})(?![{WORD_CHARS}])") \
+            if long else None
         self.plural_re = regex.compile(
             rf"(?:^|[^{WORD_CHARS}])(?:{words_pattern(cues.get('plural', []))})[ \t]+$", regex.REVERSE)
 

@@ -33,6 +33,8 @@ _PHRASE_END = re.compile(r"[,.;:()\n–—]")
 _FULL_STOP = re.compile(r"[.!?\n]\s")
 # "kiêm" between two offices: held together
 _CONCURRENT = re.compile(r"\s*,?\s*kiêm\s+")
+# a dot inside an abbreviation ("T.Ư")
+_ABBR_DOT = regex.compile(r"(?<=\p{Lu})\.(?=\p{Lu})")
 # blanks and punctuation around an organisation phrase
 _UNIT_EDGES = re.compile(r"^[\s,;:(–—-]+|[\s,;:)–—-]+$")
 APPOSITION_GAP = re.compile(r"[ \t]*,[ \t]*")
@@ -374,7 +376,9 @@ def unit_of(lex: Lexicon, ctx: DocContext, off: Office, comp: str) -> str | None
         phrase = "".join(parts)
     else:
         phrase = f"{text[start:off.end]} {comp}"   # the organisation words before a name
-    phrase = BLANKS.sub(" ", phrase)
+    phrase = _ABBR_DOT.sub("", BLANKS.sub(" ", phrase))
+    if lex.unit_abbr_re is not None:
+        phrase = lex.unit_abbr_re.sub(lambda m: lex.unit_abbr[m.group(0)], phrase)
     if lex.term_tail_re is not None:
         phrase = lex.term_tail_re.sub("", phrase)
     return _UNIT_EDGES.sub("", phrase) or None

@@ -78,9 +78,9 @@ class Lexicon:
         self.hon_forms = frozenset(hon_forms)
         hon_alt = words_pattern(self.hon_forms)
         self.hon_end_re = regex.compile(rf"(?:^|[^{WORD_CHARS}])(?:{hon_alt})\.?[ \t]+$", regex.REVERSE)
-        self.hon_start_re = regex.compile(rf"(?:\s*[,–—-]|\s+là)\s*(?:{hon_alt})\.?\s+")
-        self.hon_for_re = regex.compile(rf"\s*,?\s+(?:đối với|cho)\s+(?:{hon_alt})\.?\s+")
-        self.hon_at_re = regex.compile(rf"(?:{hon_alt})\.?[ \t]+")
+        self.hon_start_re = compile_pattern(rf"(?:\s*[,–—-]|\s+là)\s*(?:{hon_alt})\.?\s+")
+        self.hon_for_re = compile_pattern(rf"\s*,?\s+(?:đối với|cho)\s+(?:{hon_alt})\.?\s+")
+        self.hon_at_re = compile_pattern(rf"(?:{hon_alt})\.?[ \t]+")
         # one pass over the lower-cased text finds every office and honorific
         trigger_words = {w.casefold() for w in self.offices} | set(self.hon_kind)
         self.trigger_re = compile_pattern(rf"(?<!\w)(?:{trie_pattern(trigger_words)})(?!\w)")

@@ -28,7 +28,7 @@ the same whatever order the documents come in.
 
 Output of older versions has no ``person_id``: it is computed as the officials stage does,
 ``pipeline.ids.person_id(name, scope)`` with ``scope`` = the entity's ``ministry_id`` if any (when the entity
-has no ``ministry_id`` key, the registry id of its ``org`` at the document's date), else its ``unit`` if any,
+has no ``ministry_id`` key, the registry id of its ``org``), else its ``unit`` if any,
 else ``"title:"`` and its (first) title. (The stage's ``"registry"`` scope for well-known office holders cannot be told from old output.)
 
 :func:`write_table` writes CSV (UTF-8, header) or Parquet by the file's suffix; :func:`read_table` reads either
@@ -40,12 +40,12 @@ import csv
 import datetime as _dt
 import os
 from collections import Counter
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
 from pipeline.docdate import parse_date
 from pipeline.ids import person_id as make_person_id
+from pipeline.lexicons.ministries import registry
 from pipeline.resources import ResourceError
 
 COLUMNS: tuple[str, ...] = ("person_id", "name", "title", "org", "ministry_id", "unit", "first_seen", "last_seen",
@@ -67,14 +67,6 @@ class RecordError(ValueError):
 
 
 # -- building -------------------------------------------------------------------------------------------------
-@lru_cache(maxsize=4096)
-def _ministry_id_of(org: str, day: _dt.date | None) -> str | None:
-    """The registry id of the ministry called ``org`` at ``day`` (for output that predates ``ministry_id``)."""
-    from pipeline.lexicons.ministries import registry
-    found = registry().lookup(org, day)
-    return found.id if found is not None else None
-
-
 class _Row:
     __slots__ = ("names", "ministry_ids", "first", "last", "mentions", "documents", "evidence")
 
@@ -180,7 +172,7 @@ class TableBuilder:
             if "ministry_id" in ent:
                 ministry_id = _text(ent.get("ministry_id"), "an OFFICIAL's ministry_id")
             else:  # output of an older version
-                ministry_id = _ministry_id_of(org, day) if org else None
+                ministry_id = registry().id_of(org) if org else None
             pid = _text(ent.get("person_id"), "an OFFICIAL's person_id")
             titles = _titles(ent.get("title"))
             if pid is None:

@@ -124,10 +124,11 @@ def official_attrs(lex: Lexicon, ctx: DocContext, ministries: _Ministries, p: Pe
     for o in ordered:
         if o.title not in titles:
             titles.append(o.title)
-    # the ministry and the body the text itself gives
-    current = [o for o in strong if not o.former]
+    # the ministry the text itself gives: an explicit one, else one the office implies (not a former office's
+    # when the person holds another now)
     givers = [o for o in ordered if not o.former] if current else ordered
-    text_org = next((o.org for o in givers if o.org_kind in ("explicit", "implied") and o.org), None)
+    giver = next((o for kind in ("explicit", "implied") for o in givers if o.org_kind == kind and o.org), None)
+    text_org = giver.org if giver is not None else None
     # the offices the text gives without their body: only those may take one from the table
     open_titles = [o.title for o in current or strong if not o.unit and not o.org]
     # the office known from elsewhere: the registry of office holders, else the officials table (not where
@@ -146,15 +147,11 @@ def official_attrs(lex: Lexicon, ctx: DocContext, ministries: _Ministries, p: Pe
         bool(known and known.get("country", "") not in ("", "Việt Nam"))
     org = None
     if not foreign:
-        # the org of a former office is not the org of the office held now
-        for kind in ("explicit", "implied"):
-            giver = next((o for o in givers if o.org_kind == kind and o.org), None)
-            if giver is not None:
-                org = giver.org
-                # the title is the office that org belongs to ("Thứ trưởng Bộ Công an" in a career list)
-                titles.remove(giver.title)
-                titles.insert(0, giver.title)
-                break
+        if giver is not None:
+            org = giver.org
+            # the title is the office that org belongs to ("Thứ trưởng Bộ Công an" in a career list)
+            titles.remove(giver.title)
+            titles.insert(0, giver.title)
         # an office outside any ministry (Phó Thủ tướng, Bí thư, a local body) outweighs a ministry guessed
         # from the context for a generic office ("do Phó Thủ tướng X làm trưởng ban")
         if org is None and via != "table" and any(o.org_kind == "explicit_null" or o.level in NULL_LEVELS
@@ -192,13 +189,12 @@ def official_attrs(lex: Lexicon, ctx: DocContext, ministries: _Ministries, p: Pe
         attrs["unit"] = unit
     if resolved:
         attrs["resolved"] = via
-    # who the person is across documents: the registry's person, the table's, else the name in its office
     # who the person is across documents: the registry's person (by the registry's full name), the
     # table's, else the name in its office: the ministry, else the body, else the title
     if via == "table":
         attrs["person_id"] = known["person_id"]
     elif via == "registry" or (p.registry is not None and lex.held_by(p.registry, titles, org)):
-        attrs["person_id"] = person_id(p.known if via == "registry" else p.registry, "registry")
+        attrs["person_id"] = person_id(p.registry, "registry")
     else:
         scope = ministry or (unit if not org else None) or (f"title:{attrs['title']}" if attrs["title"] else "")
         attrs["person_id"] = person_id(p.name, scope)

@@ -369,7 +369,7 @@ def appointed_offices(lex: Lexicon, ctx: DocContext, offices, people, names_at) 
     spans = sorted(names_at)
     ends = [sp[1] for sp in spans]
     starts = sorted(o.start for o in offices)
-    for off in offices:
+    for k, off in enumerate(offices):
         if off.person is not None or off.name is not None or off.level == "nonofficial":
             continue
         if not lex.appoint_before_re.search(text, max(0, off.start - 30), off.start):
@@ -387,7 +387,7 @@ def appointed_offices(lex: Lexicon, ctx: DocContext, offices, people, names_at) 
             continue
         # "ông A và ông B được bầu giữ chức Chủ tịch HĐND tỉnh và Chủ tịch UBND tỉnh": respectively
         names = _listed_before(lex, text, spans, i)
-        chain = _office_chain(text, offices, off)
+        chain = _office_chain(text, offices, k)
         if len(names) > 1 and len(names) == len(chain):
             for nm, o in zip(names, chain):
                 q = people.get(names_at[nm])
@@ -416,12 +416,11 @@ def _listed_before(lex: Lexicon, text: str, spans: list[tuple[int, int]], i: int
     return out
 
 
-def _office_chain(text: str, offices, first) -> list:
-    """``first`` and the offices joined to it by "và" or a comma, none of them given to anyone yet."""
-    chain = [first]
-    for off in offices:
-        if off.start <= chain[-1].start:
-            continue
+def _office_chain(text: str, offices, k: int) -> list:
+    """``offices[k]`` and the offices after it joined by "và" or a comma, none of them given to anyone yet
+    (``offices`` in text order)."""
+    chain = [offices[k]]
+    for off in offices[k + 1:]:
         m = _LIST_SEP.match(text, chain[-1].comp_end)
         if not m or m.end() != off.start or off.person is not None or off.name is not None:
             break

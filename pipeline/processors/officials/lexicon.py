@@ -328,7 +328,7 @@ class Lexicon:
         """True if the registry gives ``name``, at any date, one of ``titles`` (in ``org`` when given): the
         text speaks of that office holder, in an office of another time ("Bộ trưởng Bộ Công an Tô Lâm"
         in a later article)."""
-        return any(r["title"] in titles and (org is None or r["org"] in (None, org)) for r in self.known.get(name, ()))
+        return any(_holds(r, titles, org) for r in self.known.get(name, ()))
 
     def known_for(self, name: str, date: _dt.date | None, rough: bool, titles: list[str],
                   org: str | None = None) -> dict | None:
@@ -337,6 +337,11 @@ class Lexicon:
         science minister X)."""
         rows = [r for r in self.known.get(name, []) if date is None or self.row_fits(r, date, rough)]
         if titles:
-            same = [r for r in rows if r["title"] in titles and (org is None or r["org"] in (None, org))]
+            same = [r for r in rows if _holds(r, titles, org)]
             return same[-1] if same else None
         return rows[-1] if rows else None
+
+
+def _holds(row: dict, titles: list[str], org: str | None) -> bool:
+    """True if the registry row is one of ``titles`` (in ``org``, when the text gives a ministry)."""
+    return row["title"] in titles and (org is None or row["org"] in (None, org))

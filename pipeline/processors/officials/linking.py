@@ -197,6 +197,9 @@ def merge_people(people: dict[str, Person]) -> None:
             dst.mentions.add((s, s + trim) if trim else (s, e))
         dst.foreign = dst.foreign or src.foreign
         dst.known = dst.known or src.known
+        dst.registry = dst.registry or src.registry
+        dst.table = dst.table or src.table
+        dst.citizen = dst.citizen or src.citizen
         del people[src.name]
 
     # the longer names by the words they end with, and by their first word

@@ -53,9 +53,6 @@ class HolderTable:
         names = [n for n in by_name if len(n.split()) >= 2]
         self.name_re = re.compile(rf"(?<!\w)(?:{trie_pattern(names)})(?!\w)") if names else None
 
-    def __bool__(self) -> bool:
-        return bool(self.by_name)
-
     @staticmethod
     def _distance(row: dict, day: _dt.date) -> int:
         if day < row["first_seen"]:
@@ -95,8 +92,6 @@ def load_table(source, slack_days: int = 180, heads: frozenset[str] = frozenset(
     row dicts; None for no table."""
     if source is None:
         return None
-    if isinstance(source, HolderTable):
-        return source
     if isinstance(source, (str, bytes)) or hasattr(source, "__fspath__"):
         source = read_table(source)
     return HolderTable(source, slack_days, heads)

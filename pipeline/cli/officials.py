@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
+from pipeline.runtime.readers import InputError
+
 MAX_REPORTED = 20  # bad records named on stderr; the rest are counted
 
 
@@ -23,17 +25,6 @@ class UsageError(ValueError):
 
 
 # -- reading annotated output ------------------------------------------------------------------------------------
-class _Problem:
-    __slots__ = ("file", "line", "id", "reason")
-
-    def __init__(self, file: str, line: int | None, doc_id, reason: str) -> None:
-        self.file, self.line, self.id, self.reason = file, line, doc_id, reason
-
-    def __str__(self) -> str:
-        where = self.file + (f":{self.line}" if self.line is not None else "")
-        return where + (f": document {self.id!r}" if self.id is not None else "") + f": {self.reason}"
-
-
 def _is_error_report(path: Path) -> bool:
     return path.name == "errors.jsonl" or path.name.endswith(".errors.jsonl")
 
@@ -45,9 +36,9 @@ def _read_jsonl(stream, file: str) -> Iterator[tuple[str, int, object]]:
         try:
             yield file, n, json.loads(raw)
         except UnicodeDecodeError as exc:
-            yield file, n, _Problem(file, n, None, f"undecodable bytes (not UTF-8) at byte {exc.start}")
+            yield file, n, InputError(file, n, None, f"undecodable bytes (not UTF-8) at byte {exc.start}")
         except ValueError as exc:
-            yield file, n, _Problem(file, n, None, f"not valid JSON: {exc}")
+            yield file, n, InputError(file, n, None, f"not valid JSON: {exc}")
 
 
 def _read_parquet(path: Path) -> Iterator[tuple[str, int, object]]:
@@ -57,10 +48,10 @@ def _read_parquet(path: Path) -> Iterator[tuple[str, int, object]]:
     try:
         pf = pq.ParquetFile(path)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is one reported problem
-        yield file, 0, _Problem(file, None, None, f"cannot read Parquet file: {exc}")
+        yield file, 0, InputError(file, None, None, f"cannot read Parquet file: {exc}")
         return
     if "entities" not in pf.schema_arrow.names:
-        yield file, 0, _Problem(file, None, None, "no entities column: not output of vnextract annotate")
+        yield file, 0, InputError(file, None, None, "no entities column: not output of vnextract annotate")
         return
     n = 0
     for batch in pf.iter_batches(batch_size=256):
@@ -78,7 +69,7 @@ def _read_parquet(path: Path) -> Iterator[tuple[str, int, object]]:
                     else:
                         record[column] = value
             except ValueError as exc:
-                yield file, n, _Problem(file, n, row.get("id"), f"column {column} is not valid JSON: {exc}")
+                yield file, n, InputError(file, n, row.get("id"), f"column {column} is not valid JSON: {exc}")
                 continue
             yield file, n, record
 
@@ -98,12 +89,12 @@ def read_annotated(inputs: list[str]) -> Iterator[tuple[str, int, object]]:
         if path.is_dir():
             found, problems = walk_directory(path, (".jsonl", ".parquet"))
             for p in problems:
-                yield p.file, 0, _Problem(p.file, None, None, p.reason)
+                yield p.file, 0, p
             files = sorted([p for p in found[".jsonl"] if not _is_error_report(p)] + found[".parquet"])
         elif path.is_file():
             files = [path]
         else:
-            yield spec, 0, _Problem(spec, None, None, "no such file or directory")
+            yield spec, 0, InputError(spec, None, None, "no such file or directory")
             continue
         for p in files:
             if p.suffix == ".parquet":
@@ -112,7 +103,7 @@ def read_annotated(inputs: list[str]) -> Iterator[tuple[str, int, object]]:
             try:
                 f = p.open("rb")
             except OSError as exc:
-                yield str(p), 0, _Problem(str(p), None, None, f"cannot read file: {exc.strerror or exc}")
+                yield str(p), 0, InputError(str(p), None, None, f"cannot read file: {exc.strerror or exc}")
                 continue
             with f:
                 yield from _read_jsonl(f, str(p))
@@ -140,21 +131,21 @@ def cmd_officials(args: argparse.Namespace) -> int:
     builder = TableBuilder()
     problems = 0
 
-    def report(problem: _Problem) -> None:
+    def report(problem: InputError) -> None:
         nonlocal problems
         problems += 1
         if problems <= MAX_REPORTED:
             print(f"vnextract: error: {problem}", file=sys.stderr)
 
     for file, line, item in read_annotated(args.inputs):
-        if isinstance(item, _Problem):
+        if isinstance(item, InputError):
             report(item)
             continue
         try:
             builder.add(item)
         except RecordError as exc:
             doc_id = item.get("id") if isinstance(item, dict) else None
-            report(_Problem(file, line or None, doc_id, str(exc)))
+            report(InputError(file, line or None, doc_id, str(exc)))
     if problems > MAX_REPORTED:
         print(f"vnextract: ... and {problems - MAX_REPORTED} more errors", file=sys.stderr)
     if builder.documents == 0 and problems:

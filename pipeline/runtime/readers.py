@@ -40,7 +40,7 @@ class InputError:
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line is not None else "")
-        return f"{where}: document {self.id!r}: {self.reason}"
+        return where + (f": document {self.id!r}" if self.id is not None else "") + f": {self.reason}"
 
 
 @dataclass
